@@ -1,0 +1,67 @@
+# supervisor: run tasks on worker processes or goroutines, and measure both.
+# Every target prints what it does; nothing here needs to be installed by hand
+# except for `make proto` (see its comment).
+
+GO        ?= go
+BIN       := bin/supervisor
+PKGS      := ./...
+# Static, without gRPC's tracing: a worker starts faster (docs/benchmarks.md).
+BUILDFLAGS := -tags grpcnotrace
+export CGO_ENABLED := 0
+
+.PHONY: all build run test lint vet fmt-check bench proto proto-check clean
+
+all: lint test build
+
+## build: the supervisor binary in bin/
+build:
+	@echo "==> build $(BIN)"
+	@$(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/supervisor
+
+## run: the seed's demo (primes) in process mode, then in thread mode
+run: build
+	@echo "==> $(BIN) --mode=process"
+	@./$(BIN) --mode=process
+	@echo "==> $(BIN) --mode=thread"
+	@./$(BIN) --mode=thread
+
+## test: formatting and vet checks, then every test with the race detector
+test: lint
+	@echo "==> go test -race"
+	@CGO_ENABLED=1 $(GO) test -race -timeout=20m $(PKGS)
+
+## lint: gofmt and go vet
+lint: fmt-check vet
+
+fmt-check:
+	@echo "==> gofmt"
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	 if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	@echo "==> go vet"
+	@$(GO) vet $(BUILDFLAGS) $(PKGS)
+
+## bench: Go benchmarks of the hot paths, in benchstat's format
+bench:
+	@echo "==> go test -bench"
+	@$(GO) test $(BUILDFLAGS) -run='^$$' -bench=. -benchmem -count=5 $(PKGS)
+
+## proto: regenerate internal/workerpb. Needs protoc (Debian: apt-get install
+## -y protobuf-compiler); the Go plugins are the versions pinned in go.mod.
+proto:
+	@echo "==> protoc"
+	@mkdir -p bin
+	@$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
+	@$(GO) build -o bin/protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc
+	@protoc -I proto \
+		--plugin=protoc-gen-go=bin/protoc-gen-go --go_out=internal/workerpb --go_opt=paths=source_relative \
+		--plugin=protoc-gen-go-grpc=bin/protoc-gen-go-grpc --go-grpc_out=internal/workerpb --go-grpc_opt=paths=source_relative \
+		proto/worker.proto
+
+## proto-check: the committed generated code matches proto/
+proto-check: proto
+	@git diff --exit-code internal/workerpb
+
+clean:
+	@rm -rf bin

@@ -1,0 +1,110 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/procpool/supervisor/internal/workerpb"
+	"github.com/procpool/supervisor/worker"
+)
+
+// An outcome is one task's answer as it crosses the boundary, whatever the
+// data path. Keeping it free of generated types lets the frame path encode
+// it without protobuf.
+type outcome struct {
+	seq    uint64
+	output []byte
+	exec   time.Duration
+	kind   workerpb.ErrorKind
+	msg    string
+	stack  string
+}
+
+// newOutcome captures what worker.Run returned.
+func newOutcome(seq uint64, res worker.Result, err error) outcome {
+	o := outcome{seq: seq, output: res.Output, exec: res.Exec}
+	o.kind, o.msg, o.stack = encodeError(err)
+	return o
+}
+
+// result turns an outcome back into what worker.Run returned, on the host.
+func (o *outcome) result(pid int) (worker.Result, error) {
+	return worker.Result{Output: o.output, Exec: o.exec, PID: pid}, decodeError(o.kind, o.msg, o.stack)
+}
+
+// encodeError classifies err so that errors.Is answers the same on the
+// other side: sentinels travel as kinds, messages as text.
+func encodeError(err error) (workerpb.ErrorKind, string, string) {
+	var p *worker.PanicError
+	switch {
+	case err == nil:
+		return workerpb.ErrorKind_ERROR_KIND_NONE, "", ""
+	case errors.As(err, &p):
+		return workerpb.ErrorKind_ERROR_KIND_PANIC, p.Value, p.Stack
+	case errors.Is(err, context.Canceled):
+		return workerpb.ErrorKind_ERROR_KIND_CANCELED, err.Error(), ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return workerpb.ErrorKind_ERROR_KIND_DEADLINE, err.Error(), ""
+	case errors.Is(err, worker.ErrBadInput):
+		return workerpb.ErrorKind_ERROR_KIND_BAD_INPUT, err.Error(), ""
+	case errors.Is(err, worker.ErrUnknownTask):
+		return workerpb.ErrorKind_ERROR_KIND_UNKNOWN_TASK, err.Error(), ""
+	case errors.Is(err, worker.ErrTooLarge):
+		return workerpb.ErrorKind_ERROR_KIND_TOO_LARGE, err.Error(), ""
+	}
+	return workerpb.ErrorKind_ERROR_KIND_TASK, err.Error(), ""
+}
+
+// decodeError rebuilds an error from its kind and text.
+func decodeError(kind workerpb.ErrorKind, msg, stack string) error {
+	var sentinel error
+	switch kind {
+	case workerpb.ErrorKind_ERROR_KIND_NONE:
+		return nil
+	case workerpb.ErrorKind_ERROR_KIND_PANIC:
+		return &worker.PanicError{Value: msg, Stack: stack}
+	case workerpb.ErrorKind_ERROR_KIND_CANCELED:
+		sentinel = context.Canceled
+	case workerpb.ErrorKind_ERROR_KIND_DEADLINE:
+		sentinel = context.DeadlineExceeded
+	case workerpb.ErrorKind_ERROR_KIND_BAD_INPUT:
+		sentinel = worker.ErrBadInput
+	case workerpb.ErrorKind_ERROR_KIND_UNKNOWN_TASK:
+		sentinel = worker.ErrUnknownTask
+	case workerpb.ErrorKind_ERROR_KIND_TOO_LARGE:
+		sentinel = worker.ErrTooLarge
+	}
+	return &remoteError{msg: msg, sentinel: sentinel}
+}
+
+// A remoteError is an error that happened in a worker process: the text is
+// the original's, and Unwrap gives the sentinel it wrapped, if any.
+type remoteError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *remoteError) Error() string { return e.msg }
+func (e *remoteError) Unwrap() error { return e.sentinel }
+
+// tooLarge is the error for a payload over the limit; it names the limit and
+// the knobs that raise it, never gRPC's bare ResourceExhausted.
+func tooLarge(what string, size, limit int) error {
+	return fmt.Errorf("%w: %s of %s is over the %s limit (raise it with --max-payload or Config.MaxPayload)",
+		worker.ErrTooLarge, what, mib(size), mib(limit))
+}
+
+func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// toPB and fromPB convert between outcomes and their gRPC form.
+func (o *outcome) toPB() *workerpb.Outcome {
+	return &workerpb.Outcome{Seq: o.seq, Output: o.output, ExecNs: int64(o.exec),
+		Kind: o.kind, Error: o.msg, Stack: o.stack}
+}
+
+func fromPB(p *workerpb.Outcome) outcome {
+	return outcome{seq: p.GetSeq(), output: p.GetOutput(), exec: time.Duration(p.GetExecNs()),
+		kind: p.GetKind(), msg: p.GetError(), stack: p.GetStack()}
+}

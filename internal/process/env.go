@@ -1,0 +1,16 @@
+package process
+
+// Environment variables the host sets for a worker. The worker reads them in
+// Serve; nothing else should.
+const (
+	envWorkerID   = "SUPERVISOR_WORKER_ID"
+	envMaxPayload = "SUPERVISOR_MAX_PAYLOAD"
+	envLogLevel   = "SUPERVISOR_LOG_LEVEL"
+	envIPC        = "SUPERVISOR_IPC"
+)
+
+// dataFD is the file descriptor at which a worker finds its end of the
+// socketpair: ExtraFiles[0] in the host is fd 3 in the child. It is the
+// frame data path and, on every data path, the worker's lifeline: when the
+// supervisor dies, the worker reads EOF on it.
+const dataFD = 3

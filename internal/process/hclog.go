@@ -1,0 +1,134 @@
+package process
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log"
+	"log/slog"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// hclogBridge is an hclog.Logger that writes to log/slog, so go-plugin's
+// logging and the worker's forwarded stderr end up in the supervisor's one
+// log, tagged with the worker's id and PID.
+//
+// go-plugin logs through the root logger and forwards a worker's stderr
+// through a Named child. The root's messages (handshake chatter, "plugin
+// process exited" at ERROR for every kill) are go-plugin's business and are
+// capped at DEBUG: the supervisor reports deaths itself, with reasons.
+// A worker's own lines keep their level.
+type hclogBridge struct {
+	l       *slog.Logger
+	name    string
+	implied []any
+	own     bool // go-plugin's own messages: capped at debug
+}
+
+func newHclogBridge(l *slog.Logger) *hclogBridge {
+	return &hclogBridge{l: l, own: true}
+}
+
+var _ hclog.Logger = (*hclogBridge)(nil)
+
+func slogLevel(level hclog.Level) slog.Level {
+	switch level {
+	case hclog.Trace:
+		return slog.LevelDebug - 4
+	case hclog.Debug:
+		return slog.LevelDebug
+	case hclog.Warn:
+		return slog.LevelWarn
+	case hclog.Error:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func (b *hclogBridge) Log(level hclog.Level, msg string, args ...any) {
+	lvl := slogLevel(level)
+	if b.own && lvl > slog.LevelDebug {
+		lvl = slog.LevelDebug
+	}
+	ctx := context.Background()
+	if !b.l.Enabled(ctx, lvl) {
+		return
+	}
+	if b.name != "" {
+		args = append(args, "logger", b.name)
+	}
+	b.l.Log(ctx, lvl, msg, append(b.implied, args...)...)
+}
+
+func (b *hclogBridge) Trace(msg string, args ...any) { b.Log(hclog.Trace, msg, args...) }
+func (b *hclogBridge) Debug(msg string, args ...any) { b.Log(hclog.Debug, msg, args...) }
+func (b *hclogBridge) Info(msg string, args ...any)  { b.Log(hclog.Info, msg, args...) }
+func (b *hclogBridge) Warn(msg string, args ...any)  { b.Log(hclog.Warn, msg, args...) }
+func (b *hclogBridge) Error(msg string, args ...any) { b.Log(hclog.Error, msg, args...) }
+
+func (b *hclogBridge) enabled(level hclog.Level) bool {
+	return b.l.Enabled(context.Background(), slogLevel(level))
+}
+
+func (b *hclogBridge) IsTrace() bool { return b.enabled(hclog.Trace) }
+func (b *hclogBridge) IsDebug() bool { return b.enabled(hclog.Debug) }
+func (b *hclogBridge) IsInfo() bool  { return b.enabled(hclog.Info) }
+func (b *hclogBridge) IsWarn() bool  { return b.enabled(hclog.Warn) }
+func (b *hclogBridge) IsError() bool { return b.enabled(hclog.Error) }
+
+func (b *hclogBridge) ImpliedArgs() []any { return b.implied }
+
+func (b *hclogBridge) With(args ...any) hclog.Logger {
+	c := *b
+	c.implied = append(append([]any(nil), b.implied...), args...)
+	return &c
+}
+
+func (b *hclogBridge) Name() string { return b.name }
+
+// Named returns the logger go-plugin uses for a worker's stderr: from here
+// on, levels are the worker's own.
+func (b *hclogBridge) Named(name string) hclog.Logger {
+	c := *b
+	c.own = false
+	if c.name != "" {
+		name = c.name + "." + name
+	}
+	c.name = name
+	return &c
+}
+
+func (b *hclogBridge) ResetNamed(name string) hclog.Logger {
+	c := *b
+	c.own = false
+	c.name = name
+	return &c
+}
+
+// SetLevel is ignored: the slog handler owns the level.
+func (b *hclogBridge) SetLevel(hclog.Level) {}
+
+func (b *hclogBridge) GetLevel() hclog.Level {
+	for _, l := range []hclog.Level{hclog.Trace, hclog.Debug, hclog.Info, hclog.Warn} {
+		if b.enabled(l) {
+			return l
+		}
+	}
+	return hclog.Error
+}
+
+func (b *hclogBridge) StandardLogger(opts *hclog.StandardLoggerOptions) *log.Logger {
+	return log.New(b.StandardWriter(opts), "", 0)
+}
+
+func (b *hclogBridge) StandardWriter(*hclog.StandardLoggerOptions) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		b.Info(string(bytes.TrimRight(p, "\n")))
+		return len(p), nil
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -1,0 +1,85 @@
+package process
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	"github.com/procpool/supervisor/internal/workerpb"
+)
+
+// Serve is a worker process's main: it serves the built-in tasks to the
+// supervisor that started it and returns when the supervisor shuts it down.
+// Run by hand, without the handshake cookie, it prints go-plugin's
+// explanation and exits with status 1.
+func Serve() error {
+	// go-plugin redirects os.Stderr into its stdio stream once serving;
+	// logs must reach the real stderr, which the host reads line by line.
+	logOut := os.Stderr
+	logger := hclog.New(&hclog.LoggerOptions{
+		Name:       "worker",
+		Output:     logOut,
+		JSONFormat: true, // the host parses JSON lines and keeps their level
+		Level:      hclog.LevelFromString(envOr(envLogLevel, "info")),
+	})
+	maxPayload, err := strconv.Atoi(envOr(envMaxPayload, strconv.Itoa(DefaultMaxPayload)))
+	if err != nil || maxPayload <= 0 {
+		return fmt.Errorf("worker: bad %s: %q", envMaxPayload, os.Getenv(envMaxPayload))
+	}
+	exec := newExecutor(maxPayload)
+	data, err := openData()
+	if err != nil {
+		return err
+	}
+	guardAgainstOrphaning(data, exec, logger)
+	srv := &grpcServer{exec: exec, info: &workerpb.InfoResponse{
+		Pid: int64(os.Getpid()), GoVersion: runtime.Version(), MaxPayload: int64(maxPayload),
+	}}
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		Plugins:         pluginSet(srv),
+		GRPCServer:      grpcServerWithLimit(maxPayload),
+		Logger:          logger,
+	})
+	return nil
+}
+
+// grpcServerWithLimit raises gRPC's 4 MiB message limit to the payload
+// limit, so that the supervisor's own check, with its clear message, is the
+// one users meet.
+func grpcServerWithLimit(maxPayload int) func([]grpc.ServerOption) *grpc.Server {
+	limit := messageLimit(maxPayload)
+	return func(opts []grpc.ServerOption) *grpc.Server {
+		opts = append(opts, grpc.MaxRecvMsgSize(limit), grpc.MaxSendMsgSize(limit))
+		return grpc.NewServer(opts...)
+	}
+}
+
+// messageLimit leaves room for the envelope around a payload at the limit.
+func messageLimit(maxPayload int) int { return maxPayload + 1<<20 }
+
+// openData opens the worker's end of the socketpair and keeps it from
+// leaking into anything the worker's tasks execute.
+func openData() (*os.File, error) {
+	f := os.NewFile(dataFD, "supervisor-data")
+	if f == nil {
+		return nil, fmt.Errorf("worker: no file descriptor %d: not started by a supervisor", dataFD)
+	}
+	if _, err := f.Stat(); err != nil {
+		return nil, fmt.Errorf("worker: file descriptor %d: %w", dataFD, err)
+	}
+	closeOnExec(dataFD)
+	return f, nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

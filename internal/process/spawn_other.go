@@ -1,0 +1,21 @@
+//go:build unix && !linux
+
+package process
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcAttrs puts the worker in its own process group. There is no
+// parent-death signal outside Linux; the worker's watchdog on its socketpair
+// is what stops it from outliving the supervisor there.
+func setProcAttrs(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+}
+
+func lockThreadForChild() {}
+
+// waitExited returns at once: without waitid(WNOWAIT) the group is cleaned
+// up after reaping, by the caller's best effort.
+func waitExited(int) {}

@@ -1,0 +1,141 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
+	"google.golang.org/grpc"
+
+	"github.com/procpool/supervisor/internal/workerpb"
+)
+
+// Start spawns a worker process, completes go-plugin's handshake and waits
+// for the worker's first reply. ctx bounds start-up only; the worker lives
+// until it dies or is stopped ([Worker.Stop], [Worker.Signal]).
+func Start(ctx context.Context, cfg Config) (*Worker, error) {
+	cfg = cfg.withDefaults()
+	cmd, err := cfg.Command()
+	if err != nil {
+		return nil, err
+	}
+	local, remote, err := socketpair()
+	if err != nil {
+		return nil, fmt.Errorf("start worker %d: %w", cfg.ID, err)
+	}
+	cmd.ExtraFiles = []*os.File{remote}
+	cmd.Env = append(cmd.Env, cfg.env()...)
+	w := newWorker(cfg, local)
+	begin := time.Now()
+	err = w.launch(ctx, cmd)
+	remote.Close() // the child has its copy, or never will
+	if err != nil {
+		w.abort()
+		return nil, fmt.Errorf("start worker %d: %w", cfg.ID, err)
+	}
+	w.startup = time.Since(begin)
+	go w.watch()
+	return w, nil
+}
+
+func newWorker(cfg Config, data *os.File) *Worker {
+	w := &Worker{cfg: cfg, data: data, tail: &stderrTail{}, done: make(chan struct{})}
+	w.id.Store(int64(cfg.ID))
+	w.life, w.endLife = context.WithCancel(context.Background())
+	return w
+}
+
+// launch runs go-plugin's client up to the first reply.
+func (w *Worker) launch(ctx context.Context, cmd *exec.Cmd) error {
+	limit := messageLimit(w.cfg.MaxPayload)
+	w.client = plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  Handshake,
+		Plugins:          pluginSet(nil),
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		RunnerFunc: func(_ hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+			// spec carries go-plugin's environment: the cookie, the
+			// socket directory and the host's own variables.
+			w.runner = newProcRunner(cmd, spec.Env)
+			return w.runner, nil
+		},
+		Logger:       newHclogBridge(w.logger()),
+		Stderr:       w.tail,
+		StartTimeout: w.cfg.StartTimeout,
+		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
+			grpc.MaxCallRecvMsgSize(limit), grpc.MaxCallSendMsgSize(limit))},
+	})
+	proto, err := w.client.Client()
+	if err != nil {
+		return err
+	}
+	w.proto = proto
+	raw, err := proto.Dispense(pluginName)
+	if err != nil {
+		return err
+	}
+	w.rpc = raw.(workerpb.WorkerClient)
+	info, err := w.rpc.Info(ctx, &workerpb.InfoRequest{})
+	if err != nil {
+		return fmt.Errorf("first reply: %w", err)
+	}
+	w.pid = int(info.GetPid())
+	w.path, err = w.openPath()
+	return err
+}
+
+func (w *Worker) openPath() (dataPath, error) {
+	switch w.cfg.IPC {
+	case IPCStream:
+		return newStreamPath(w.life, w.rpc)
+	case IPCGRPC:
+		return &unaryPath{ctx: w.life, client: w.rpc}, nil
+	}
+	return nil, fmt.Errorf("data path %q is not available", w.cfg.IPC)
+}
+
+// abort cleans up after a failed start.
+func (w *Worker) abort() {
+	if w.client != nil {
+		w.client.Kill()
+	}
+	w.endLife()
+	w.data.Close()
+}
+
+// logger tags every line with the worker's id and PID, read when the line
+// is logged: the PID is known only after the spawn, and a spare worker
+// takes its id when it is put to work.
+func (w *Worker) logger() *slog.Logger {
+	return w.cfg.Logger.With("worker", idValuer{&w.id}, "pid", pidValuer{w})
+}
+
+type idValuer struct{ id *atomic.Int64 }
+
+func (v idValuer) LogValue() slog.Value { return slog.Int64Value(v.id.Load()) }
+
+type pidValuer struct{ w *Worker }
+
+func (v pidValuer) LogValue() slog.Value {
+	if r := v.w.runner; r != nil && r.cmd.Process != nil {
+		return slog.IntValue(r.cmd.Process.Pid)
+	}
+	return slog.IntValue(0)
+}
+
+// socketpair returns the two ends of a connected stream socketpair in
+// blocking mode: the worker's end becomes its fd 3.
+func socketpair() (local, remote *os.File, err error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "worker-data"), os.NewFile(uintptr(fds[1]), "worker-data-remote"), nil
+}

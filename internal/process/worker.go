@@ -1,0 +1,200 @@
+package process
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/procpool/supervisor/internal/workerpb"
+	"github.com/procpool/supervisor/worker"
+)
+
+// A Worker is a running worker process. Its methods are safe for
+// concurrent use.
+type Worker struct {
+	cfg     Config
+	id      atomic.Int64
+	pid     int
+	startup time.Duration
+
+	client *plugin.Client
+	proto  plugin.ClientProtocol
+	rpc    workerpb.WorkerClient
+	runner *procRunner
+	path   dataPath
+	data   *os.File // the host's end of the socketpair
+	tail   *stderrTail
+
+	// life ends when the process does; calls on the data path use it
+	// instead of a task's context, see unaryPath.
+	life    context.Context
+	endLife context.CancelFunc
+	seq     atomic.Uint64
+
+	done    chan struct{} // closed when the process has exited and been reaped
+	exitErr *ExitError
+	usage   Usage
+
+	stopOnce sync.Once
+}
+
+var _ worker.Worker = (*Worker)(nil)
+
+// PID is the worker's process ID.
+func (w *Worker) PID() int { return w.pid }
+
+// Startup is how long it took from spawn to the worker's first reply.
+func (w *Worker) Startup() time.Duration { return w.startup }
+
+// SetID changes the id the worker's log lines carry.
+func (w *Worker) SetID(id int) { w.id.Store(int64(id)) }
+
+// Done is closed when the worker process has exited and been reaped.
+func (w *Worker) Done() <-chan struct{} { return w.done }
+
+// Err says how the worker exited, as an *ExitError; nil before Done is
+// closed.
+func (w *Worker) Err() error {
+	select {
+	case <-w.done:
+		return w.exitErr
+	default:
+		return nil
+	}
+}
+
+// Usage is the CPU time and peak RSS of the worker over its life; zero
+// before Done is closed.
+func (w *Worker) Usage() Usage {
+	select {
+	case <-w.done:
+		return w.usage
+	default:
+		return Usage{}
+	}
+}
+
+// watch waits for the process to end and records how it ended. go-plugin
+// reads the worker's stderr to EOF before it calls the runner's Wait, so
+// waiting for Exited also waits for the last lines of a dying worker.
+func (w *Worker) watch() {
+	<-w.runner.exited
+	for deadline := time.Now().Add(250 * time.Millisecond); !w.client.Exited() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	w.exitErr = newExitError(w.runner.cmd.Process.Pid, w.runner.state, w.tail.Lines())
+	w.usage = usageOf(w.runner.state)
+	w.endLife()
+	w.data.Close()
+	close(w.done)
+}
+
+// Do runs t in the worker. When ctx ends before the task does, Do walks
+// the kill ladder: it cancels the task over gRPC, and if the task has not
+// returned after the grace, sends SIGTERM to the worker's process group,
+// then SIGKILL. So when Do returns, the worker is idle or dead.
+func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
+	if len(t.Input) > w.cfg.MaxPayload {
+		return worker.Result{}, tooLarge("input", len(t.Input), w.cfg.MaxPayload)
+	}
+	r := request{seq: w.seq.Add(1), task: t}
+	if d, ok := ctx.Deadline(); ok {
+		r.deadline = d
+	}
+	outs, err := w.doWatched(ctx, r)
+	if err != nil {
+		return worker.Result{PID: w.pid}, w.lost(ctx)
+	}
+	return outs[0].result(w.pid)
+}
+
+// doWatched sends r and escalates if ctx ends before the answer comes.
+func (w *Worker) doWatched(ctx context.Context, r request) ([]outcome, error) {
+	if ctx.Done() == nil {
+		return w.path.do([]request{r})
+	}
+	answered := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() { w.escalate(answered, r.seq) })
+	outs, err := w.path.do([]request{r})
+	stop()
+	close(answered)
+	return outs, err
+}
+
+// escalate is the kill ladder for one task.
+func (w *Worker) escalate(answered <-chan struct{}, seq uint64) {
+	cctx, cancel := context.WithTimeout(w.life, w.cfg.Grace)
+	_, _ = w.rpc.Cancel(cctx, &workerpb.CancelRequest{Seqs: []uint64{seq}})
+	cancel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		select {
+		case <-answered:
+			return
+		case <-w.done:
+			return
+		case <-time.After(w.cfg.Grace):
+		}
+		w.logger().Warn("task ignored cancellation; signalling the worker's process group",
+			"signal", SignalName(sig))
+		_ = w.runner.signalGroup(sig)
+	}
+}
+
+// lost is Do's error when the transport failed mid-task: the worker is dying
+// or dead. It waits for the exit to be recorded (killing the worker if it
+// lingers with a broken connection), so the caller sees Done closed.
+func (w *Worker) lost(ctx context.Context) error {
+	select {
+	case <-w.done:
+	case <-time.After(w.cfg.Grace):
+		_ = w.runner.signalGroup(syscall.SIGKILL)
+		<-w.done
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: worker %d killed: the task ignored cancellation", err, w.pid)
+	}
+	return fmt.Errorf("worker %d %w", w.pid, w.exitErr)
+}
+
+// Signal sends sig to the worker's process group. It returns
+// os.ErrProcessDone once the worker has been reaped.
+func (w *Worker) Signal(sig syscall.Signal) error { return w.runner.signalGroup(sig) }
+
+// Stop stops the worker gently (go-plugin's Shutdown), then by force: after
+// the grace SIGTERM to the group, then SIGKILL, and SIGKILL at once when ctx
+// ends. It returns when the worker has been reaped and go-plugin cleaned up.
+// It is safe to call more than once.
+func (w *Worker) Stop(ctx context.Context) error {
+	w.stopOnce.Do(func() {
+		_ = w.path.close()
+		go func() { _ = w.proto.Close() }() // blocks until the worker answers or dies
+	})
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		select {
+		case <-w.done:
+			return w.cleanup()
+		case <-ctx.Done():
+			_ = w.runner.signalGroup(syscall.SIGKILL)
+			<-w.done
+			return w.cleanup()
+		case <-time.After(w.cfg.Grace):
+		}
+		_ = w.runner.signalGroup(sig)
+	}
+	<-w.done
+	return w.cleanup()
+}
+
+// cleanup lets go-plugin release what it holds for the worker. For an
+// exited worker its Kill returns at once; it also removes the socket
+// directory.
+func (w *Worker) cleanup() error {
+	w.client.Kill()
+	return nil
+}

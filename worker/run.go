@@ -1,0 +1,44 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"time"
+)
+
+// pid is read once: os.Getpid is a system call and Run is on the hot path.
+var pid = os.Getpid()
+
+// Run runs one task in the calling goroutine and times it. A panic in the
+// task's own goroutine becomes a *PanicError carrying the stack; the caller
+// survives it. A panic in a goroutine the task started cannot be recovered
+// and ends the process, which is what the crash task shows.
+func Run(ctx context.Context, t Task) (res Result, err error) {
+	d, err := Lookup(t.Name)
+	if err != nil {
+		return Result{PID: pid}, err
+	}
+	start := time.Now()
+	defer func() {
+		res.Exec = time.Since(start)
+		res.PID = pid
+		if v := recover(); v != nil {
+			res.Output = nil
+			err = &PanicError{Value: fmt.Sprint(v), Stack: string(debug.Stack())}
+		}
+	}()
+	out, err := d.Run(ctx, t.Input)
+	return Result{Output: out}, err
+}
+
+// Local runs tasks in the calling goroutine. It is the [Worker] both modes
+// wrap: thread mode calls it on a worker goroutine, a worker process calls
+// it for each request it receives.
+type Local struct{}
+
+// Do runs t with [Run].
+func (Local) Do(ctx context.Context, t Task) (Result, error) { return Run(ctx, t) }
+
+var _ Worker = Local{}
