@@ -1,0 +1,162 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/procpool/supervisor/internal/procfs"
+	"github.com/procpool/supervisor/supervisor"
+)
+
+// A printer shows results as they complete, then the summary.
+type printer interface {
+	task(r supervisor.Result)
+	summary(s summary)
+}
+
+func newPrinter(asJSON bool, w io.Writer) printer {
+	if asJSON {
+		return &jsonPrinter{enc: json.NewEncoder(w)}
+	}
+	return &textPrinter{w: w}
+}
+
+// taskLine is one task in the JSON Lines output.
+type taskLine struct {
+	Type       string `json:"type"`
+	ID         uint64 `json:"id"`
+	Task       string `json:"task"`
+	Input      string `json:"input"`
+	Status     string `json:"status"`
+	Output     string `json:"output"`
+	Error      string `json:"error"`
+	Worker     int    `json:"worker"`
+	PID        int    `json:"pid"`
+	Attempts   int    `json:"attempts"`
+	ExecNs     int64  `json:"exec_ns"`
+	OverheadNs int64  `json:"overhead_ns"`
+	RoundTrip  int64  `json:"round_trip_ns"`
+	QueuedNs   int64  `json:"queued_ns"`
+}
+
+type jsonPrinter struct{ enc *json.Encoder }
+
+func (p *jsonPrinter) task(r supervisor.Result) {
+	line := taskLine{Type: "task", ID: r.ID, Task: r.Task.Name, Input: string(r.Task.Input),
+		Status: r.Status.String(), Output: string(r.Output), Worker: r.Worker, PID: r.PID,
+		Attempts: r.Attempts, ExecNs: int64(r.Exec), OverheadNs: int64(r.Overhead()),
+		RoundTrip: int64(r.RoundTrip), QueuedNs: int64(r.Queued)}
+	if r.Err != nil {
+		line.Error = r.Err.Error()
+	}
+	_ = p.enc.Encode(line)
+}
+
+func (p *jsonPrinter) summary(s summary) { _ = p.enc.Encode(s) }
+
+type textPrinter struct {
+	w       io.Writer
+	started bool
+}
+
+func (p *textPrinter) task(r supervisor.Result) {
+	if !p.started {
+		fmt.Fprintf(p.w, "%5s  %-9s %-7s %-8s %s\n", "TASK", "TIME", "WORKER", "PID", "RESULT")
+		p.started = true
+	}
+	result := string(r.Output)
+	if r.Err != nil {
+		result = r.Status.String() + ": " + firstLine(r.Err.Error())
+	}
+	if r.Attempts > 1 {
+		result += fmt.Sprintf("  (attempt %d)", r.Attempts)
+	}
+	fmt.Fprintf(p.w, "%5d  %-9s %-7d %-8d %s\n", r.ID, fmtDur(r.RoundTrip), r.Worker, r.PID, result)
+}
+
+func (p *textPrinter) summary(s summary) {
+	w := p.w
+	fmt.Fprintln(w)
+	mode := s.Mode
+	if s.IPC != "" {
+		mode += " (data path " + s.IPC + ")"
+	}
+	fmt.Fprintf(w, "%-14s %s\n", "mode", mode)
+	fmt.Fprintf(w, "%-14s %d: %d ok, %d failed%s\n", "tasks", s.Tasks, s.OK, s.Failed, statusDetail(s.Statuses))
+	fmt.Fprintf(w, "%-14s %s\n", "workers", workerList(s))
+	fmt.Fprintf(w, "%-14s %s\n", "wall", fmtDur(time.Duration(s.WallNs)))
+	cpu := "supervisor " + fmtDur(time.Duration(s.CPU.SupervisorNs))
+	if s.Mode == "process" {
+		cpu += ", workers " + fmtDur(time.Duration(s.CPU.WorkersNs))
+	} else {
+		cpu += " (the workers are goroutines in it)"
+	}
+	fmt.Fprintf(w, "%-14s %s\n", "cpu", cpu)
+	fmt.Fprintf(w, "%-14s all %d ready in %s; each %s p50, %s max\n", "start-up", s.Workers,
+		fmtDur(time.Duration(s.Startup.AllNs)), fmtDur(time.Duration(s.Startup.P50Ns)), fmtDur(time.Duration(s.Startup.MaxNs)))
+	fmt.Fprintf(w, "%-14s p50 %s, p99 %s per task (round trip minus time in the worker)\n", "ipc overhead",
+		fmtDur(time.Duration(s.Overhead.P50Ns)), fmtDur(time.Duration(s.Overhead.P99Ns)))
+	rss := "supervisor " + procfs.MiB(s.PeakRSS.SupervisorBytes)
+	if s.Mode == "process" {
+		rss += ", largest worker " + procfs.MiB(s.PeakRSS.WorkerMaxBytes)
+	}
+	fmt.Fprintf(w, "%-14s %s\n", "peak rss", rss)
+}
+
+func workerList(s summary) string {
+	if s.Mode == "thread" {
+		return fmt.Sprintf("%d goroutines in the supervisor (pid %d)", s.Workers, s.PIDs[0])
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d; pids", s.Workers)
+	for _, p := range s.Processes {
+		fmt.Fprintf(&b, " %d", p.PID)
+		if p.Worker == 0 {
+			b.WriteString(" (spare)")
+		}
+	}
+	if s.Restarts > 0 {
+		fmt.Fprintf(&b, "; %d restarts", s.Restarts)
+	}
+	return b.String()
+}
+
+func statusDetail(m map[string]int) string {
+	var parts []string
+	for _, st := range supervisor.Statuses()[1:] {
+		if n := m[st.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// fmtDur rounds a duration to three significant figures or so.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= 10*time.Millisecond:
+		return d.Round(100 * time.Microsecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	case d >= 10*time.Microsecond:
+		return d.Round(100 * time.Nanosecond).String()
+	}
+	return d.String()
+}

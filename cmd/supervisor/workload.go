@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/procpool/supervisor/internal/pages"
+	"github.com/procpool/supervisor/supervisor"
+	"github.com/procpool/supervisor/worker"
+)
+
+// runWorkload runs one workload: the seed's primes by default.
+func runWorkload(args []string, stdout, stderr io.Writer) exitCode {
+	o, err := parseOptions(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout)
+		return exitOK
+	}
+	if err != nil {
+		return report(stderr, err)
+	}
+	inputs, cleanup, err := workloadInputs(o)
+	if err != nil {
+		return report(stderr, err)
+	}
+	defer cleanup()
+	return execute(o, inputs, stdout, stderr)
+}
+
+// workloadInputs checks the task and its arguments, and supplies the
+// defaults: the seed's list for primes, the built-in pages for fetch.
+func workloadInputs(o *options) (inputs []string, cleanup func(), err error) {
+	cleanup = func() {}
+	def, err := worker.Lookup(o.task)
+	if err != nil {
+		return nil, cleanup, usagef("--task=%s: unknown task (see supervisor tasks)", o.task)
+	}
+	inputs = o.args
+	switch {
+	case len(inputs) > 0:
+	case o.task == "fetch":
+		srv, err := pages.Start(pages.Default, o.fetchDelay)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		cleanup = func() { srv.Close() }
+		inputs = append(srv.URLs(pages.Default), worker.MadeUpURL)
+	default:
+		inputs = def.Defaults
+	}
+	if len(inputs) == 0 {
+		return nil, cleanup, usagef("task %s needs an argument: %s", def.Name, def.Args)
+	}
+	for _, in := range inputs {
+		if err := worker.CheckInput(o.task, in); err != nil {
+			return nil, cleanup, usagef("%v", err)
+		}
+	}
+	all := make([]string, 0, len(inputs)*o.repeat)
+	for range o.repeat {
+		all = append(all, inputs...)
+	}
+	return all, cleanup, nil
+}
+
+// execute starts the supervisor, runs the inputs, prints each result as it
+// completes, then the summary.
+func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
+	logger := newLogger(stderr, o.logLevel)
+	out := newPrinter(o.json, stdout)
+	begin := time.Now()
+	s, err := supervisor.New(o.config(logger, stderr))
+	if err != nil {
+		return report(stderr, err)
+	}
+	announce(stderr, s)
+	force := handleSignals(s, stderr)
+	defer force()
+	futures := make([]*supervisor.Future, len(inputs))
+	for i, in := range inputs {
+		futures[i] = s.Submit(context.Background(), worker.Task{Name: o.task, Input: []byte(in)})
+	}
+	results := make([]supervisor.Result, 0, len(futures))
+	for f := range supervisor.AsCompleted(futures...) {
+		r := f.Result()
+		results = append(results, r)
+		out.task(r)
+	}
+	wall := time.Since(begin)
+	stopErr := s.Stop(context.Background())
+	sum := summarize(s, results, wall)
+	out.summary(sum)
+	if stopErr != nil {
+		fmt.Fprintf(stderr, "supervisor: %v\n", stopErr)
+		return exitGaveUp
+	}
+	if sum.Failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func (o *options) config(logger *slog.Logger, stderr io.Writer) supervisor.Config {
+	lvl, _ := parseLogLevel(o.logLevel)
+	return supervisor.Config{
+		Mode:              o.mode,
+		Workers:           o.workers,
+		IPC:               o.ipc,
+		InFlight:          o.inFlight,
+		Retries:           negativeForZero(o.retries),
+		PoisonAfter:       o.poison,
+		MaxRestarts:       o.maxRestart,
+		RestartWindow:     o.window,
+		MaxTasksPerWorker: o.maxTasks,
+		MaxWorkerRSS:      o.maxRSS,
+		Timeout:           o.timeout,
+		Grace:             o.grace,
+		Spares:            negativeForZero(o.spares),
+		MaxPayload:        int(o.maxPayload),
+		Logger:            logger,
+		WorkerLogLevel:    lvl,
+		OnEvent:           eventPrinter(stderr),
+	}
+}
+
+// negativeForZero maps the CLI's 0 ("none") to the library's negative
+// ("none"; the library's 0 means "the default").
+func negativeForZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// announce prints the workers and their PIDs, so that a user can kill one
+// from another terminal.
+func announce(stderr io.Writer, s *supervisor.Supervisor) {
+	cfg := s.Config()
+	var who []string
+	for _, w := range s.Workers() {
+		who = append(who, fmt.Sprintf("worker %d pid %d", w.ID, w.PID))
+	}
+	where := strings.Join(who, ", ")
+	if cfg.Mode == supervisor.ModeThread {
+		where = fmt.Sprintf("goroutines in this process, pid %d", os.Getpid())
+	}
+	fmt.Fprintf(stderr, "supervisor: %s mode, %d workers ready in %s: %s\n", cfg.Mode, len(s.Workers()), fmtDur(s.Startup()), where)
+}
+
+// handleSignals makes SIGINT and SIGTERM drain the run: the first stops
+// dispatching and cancels running tasks (results so far and the summary are
+// still printed); a second forces the workers down at once. The returned
+// function releases the signals.
+func handleSignals(s *supervisor.Supervisor, stderr io.Writer) (release func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	forceCtx, force := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(stderr, "supervisor: %s: stopping; send it again to force\n", sig)
+			go s.Stop(forceCtx)
+		case <-s.Done():
+			return
+		}
+		select {
+		case <-sigs:
+			fmt.Fprintln(stderr, "supervisor: forcing the workers down")
+			force()
+		case <-s.Done():
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		force()
+	}
+}
+
+func parseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, usagef("--log-level=%s: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func newLogger(stderr io.Writer, level string) *slog.Logger {
+	l, _ := parseLogLevel(level)
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// eventPrinter reports what happens to workers and tasks on stderr, as it
+// happens. Routine starts and stops are left out: the start is announced
+// once, and the summary says how the run ended.
+func eventPrinter(stderr io.Writer) func(supervisor.Event) {
+	var mu sync.Mutex
+	return func(e supervisor.Event) {
+		switch e := e.(type) {
+		case supervisor.WorkerStarted:
+			if !e.Replacing {
+				return
+			}
+		case supervisor.WorkerExited:
+			if e.Cause == supervisor.CauseStopping {
+				return
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "supervisor: %s\n", e)
+	}
+}

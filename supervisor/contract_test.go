@@ -1,0 +1,144 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/procpool/supervisor/worker"
+)
+
+// The contract every backend keeps, run against both: what users rely on
+// whichever mode they pick.
+
+func TestContractResultsRoundTrip(t *testing.T) {
+	forEachMode(t, func(t *testing.T, mode Mode) {
+		s := newTest(t, Config{Mode: mode, Workers: 2})
+		var fs []*Future
+		for _, n := range worker.SeedPrimes {
+			fs = append(fs, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte(n)}))
+		}
+		for i, f := range fs {
+			r := wait(t, f)
+			want := worker.SeedPrimes[i] + " is prime: " + map[bool]string{true: "true", false: "false"}[i != 5]
+			if r.Status != StatusOK || string(r.Output) != want {
+				t.Errorf("task %d: %v %q %v, want ok %q", r.ID, r.Status, r.Output, r.Err, want)
+			}
+			if (mode == ModeThread) != (r.PID == os.Getpid()) {
+				t.Errorf("task %d ran in pid %d (supervisor %d) in %s mode", r.ID, r.PID, os.Getpid(), mode)
+			}
+			if r.Exec <= 0 || r.RoundTrip < r.Exec {
+				t.Errorf("task %d: exec %v round trip %v", r.ID, r.Exec, r.RoundTrip)
+			}
+		}
+	})
+}
+
+func TestContractErrorsKeepTheirIdentity(t *testing.T) {
+	forEachMode(t, func(t *testing.T, mode Mode) {
+		s := newTest(t, Config{Mode: mode, Workers: 1})
+		bad := wait(t, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte("abc")}))
+		if bad.Status != StatusFailed || !errors.Is(bad.Err, worker.ErrBadInput) {
+			t.Errorf("bad input: %v %v, want failed with ErrBadInput", bad.Status, bad.Err)
+		}
+		unknown := wait(t, s.Submit(context.Background(), worker.Task{Name: "nope"}))
+		if !errors.Is(unknown.Err, worker.ErrUnknownTask) {
+			t.Errorf("unknown task: %v, want ErrUnknownTask", unknown.Err)
+		}
+		own := wait(t, s.Submit(context.Background(), worker.Task{Name: "fail", Input: []byte("my own failure")}))
+		if own.Status != StatusFailed || own.Err.Error() != "my own failure" || own.Attempts != 1 {
+			t.Errorf("task error: %v %q after %d attempts, want failed once", own.Status, own.Err, own.Attempts)
+		}
+	})
+}
+
+func TestContractPanicIsReported(t *testing.T) {
+	forEachMode(t, func(t *testing.T, mode Mode) {
+		s := newTest(t, Config{Mode: mode, Workers: 1})
+		r := wait(t, s.Submit(context.Background(), worker.Task{Name: "panic", Input: []byte("boom")}))
+		var p *worker.PanicError
+		if r.Status != StatusPanic || !errors.As(r.Err, &p) || p.Value != "boom" || !strings.Contains(p.Stack, "panicTask") {
+			t.Fatalf("got %v %#v, want a panic with its stack", r.Status, r.Err)
+		}
+		after := wait(t, s.Submit(context.Background(), worker.Task{Name: "echo", Input: []byte("alive")}))
+		if after.Status != StatusOK || after.PID != r.PID {
+			t.Errorf("the worker did not survive the panic: %v pid %d then %d", after.Err, r.PID, after.PID)
+		}
+	})
+}
+
+func TestContractCancellationReachesTheTask(t *testing.T) {
+	forEachMode(t, func(t *testing.T, mode Mode) {
+		s := newTest(t, Config{Mode: mode, Workers: 1})
+		ctx, cancel := context.WithCancel(context.Background())
+		f := s.Submit(ctx, worker.Task{Name: "sleep", Input: []byte("1h")})
+		waitBusy(t, s, 1)
+		cancel()
+		r := wait(t, f)
+		if r.Status != StatusCanceled || !errors.Is(r.Err, context.Canceled) {
+			t.Fatalf("got %v %v, want canceled", r.Status, r.Err)
+		}
+		after := wait(t, s.Submit(context.Background(), worker.Task{Name: "echo", Input: []byte("x")}))
+		if after.PID != r.PID {
+			t.Errorf("a task that honours cancellation should leave its worker alive: pid %d then %d", r.PID, after.PID)
+		}
+	})
+}
+
+func TestContractDeadlineReachesTheTask(t *testing.T) {
+	forEachMode(t, func(t *testing.T, mode Mode) {
+		s := newTest(t, Config{Mode: mode, Workers: 1})
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		r := wait(t, s.Submit(ctx, worker.Task{Name: "sleep", Input: []byte("1h")}))
+		if r.Status != StatusCanceled || !errors.Is(r.Err, context.DeadlineExceeded) {
+			t.Fatalf("got %v %v, want DeadlineExceeded", r.Status, r.Err)
+		}
+	})
+}
+
+func TestContractStopLeavesNoProcess(t *testing.T) {
+	forEachMode(t, func(t *testing.T, mode Mode) {
+		s := newTest(t, Config{Mode: mode, Workers: 2})
+		f := s.Submit(context.Background(), worker.Task{Name: "sleep", Input: []byte("1h")})
+		waitBusy(t, s, 1)
+		if err := s.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r := wait(t, f)
+		if r.Status != StatusCanceled || !errors.Is(r.Err, ErrStopped) {
+			t.Errorf("running task: %v %v, want canceled by the stop", r.Status, r.Err)
+		}
+		for _, p := range s.Processes() {
+			if mode == ModeProcess && alive(p.PID) {
+				t.Errorf("worker %d (pid %d) alive after Stop", p.Worker, p.PID)
+			}
+		}
+		late := wait(t, s.Submit(context.Background(), worker.Task{Name: "echo"}))
+		if !errors.Is(late.Err, ErrStopped) {
+			t.Errorf("submit after stop: %v, want ErrStopped", late.Err)
+		}
+	})
+}
+
+// waitBusy waits until n workers are running a task.
+func waitBusy(t *testing.T, s *Supervisor, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		busy := 0
+		for _, w := range s.Workers() {
+			if w.State == StateBusy {
+				busy++
+			}
+		}
+		if busy >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("fewer than %d workers busy after 10s: %+v", n, s.Workers())
+}

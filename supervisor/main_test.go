@@ -1,0 +1,82 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as a worker process: with envTestWorker set it
+// serves tasks instead of running tests (the TestMain re-exec pattern of
+// golang/go's os/exec tests).
+const envTestWorker = "SUPERVISOR_TEST_WORKER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envTestWorker) != "" {
+		if err := ServeWorker(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func testWorkerCommand() (*exec.Cmd, error) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	// Under -race a process sleeps a second at exit unless told otherwise.
+	cmd.Env = append(os.Environ(), envTestWorker+"=1", "GORACE=atexit_sleep_ms=0")
+	return cmd, nil
+}
+
+// newTest starts a supervisor for a test and stops it when the test ends,
+// even if the test fails, so that no worker outlives it.
+func newTest(t *testing.T, cfg Config) *Supervisor {
+	t.Helper()
+	if cfg.WorkerCommand == nil {
+		cfg.WorkerCommand = testWorkerCommand
+	}
+	if cfg.Grace == 0 {
+		cfg.Grace = 200 * time.Millisecond
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.Stop(ctx)
+		for _, p := range s.Processes() {
+			if p.PID != os.Getpid() && alive(p.PID) {
+				t.Errorf("worker %d (pid %d) still alive after Stop", p.Worker, p.PID)
+			}
+		}
+	})
+	return s
+}
+
+// forEachMode runs f against both backends, in parallel.
+func forEachMode(t *testing.T, f func(t *testing.T, mode Mode)) {
+	for _, m := range []Mode{ModeProcess, ModeThread} {
+		t.Run(m.String(), func(t *testing.T) {
+			t.Parallel()
+			f(t, m)
+		})
+	}
+}
+
+// wait waits for f's result with a timeout, so a bug hangs no test.
+func wait(t *testing.T, f *Future) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := f.Wait(ctx)
+	if err != nil {
+		t.Fatalf("task %d (%s): no result: %v", f.ID(), f.Task().Name, err)
+	}
+	return r
+}

@@ -1,0 +1,103 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/procpool/supervisor/internal/inproc"
+	"github.com/procpool/supervisor/worker"
+)
+
+// settle decides how a failed attempt ends: a result for the task, or
+// another attempt on a fresh worker.
+func (sl *slot) settle(l *life, j *job, ctx context.Context, r Result) {
+	s := sl.s
+	dead := isDone(l.inst.Done())
+	if dead {
+		l.mu.Lock()
+		l.lastJob = j
+		l.mu.Unlock()
+	}
+	switch {
+	case ctx.Err() != nil:
+		if sl.cancelled(l, j, ctx, &r, dead) {
+			return
+		}
+	case dead:
+		if sl.died(l, j, &r) {
+			return
+		}
+	default:
+		var p *worker.PanicError
+		r.Status = StatusFailed
+		if errors.As(r.Err, &p) {
+			r.Status = StatusPanic
+		}
+	}
+	s.finish(j, r)
+}
+
+// cancelled settles an attempt whose context ended: a timeout, the
+// caller's cancellation, the supervisor stopping, or (thread mode) a kill
+// request. It reports whether the task was given another attempt.
+func (sl *slot) cancelled(l *life, j *job, ctx context.Context, r *Result, dead bool) bool {
+	s := sl.s
+	cause := context.Cause(ctx)
+	if errors.Is(r.Err, inproc.ErrAbandoned) {
+		l.plan("abandoned: the task ignored cancellation")
+		r.Err = fmt.Errorf("%w: %w", ErrAbandoned, r.Err)
+		s.emit(GoroutineAbandoned{Worker: sl.id, TaskID: j.id, Task: j.task.Name})
+	} else if dead {
+		l.plan("killed by the kill ladder: the task ignored cancellation")
+	}
+	if errors.Is(cause, ErrKilled) && !s.isStopping() && j.attempts <= s.cfg.Retries {
+		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: ErrKilled})
+		s.requeue(sl.pool, j)
+		return true
+	}
+	r.Status = StatusCanceled
+	switch {
+	case errors.Is(cause, ErrTimeout):
+		r.Status = StatusTimeout
+		r.Err = fmt.Errorf("%w after %s: %w", ErrTimeout, s.cfg.Timeout, r.Err)
+	case errors.Is(cause, ErrStopped), errors.Is(cause, ErrKilled):
+		r.Err = fmt.Errorf("%w: %w", cause, r.Err)
+	}
+	return false
+}
+
+// died settles an attempt whose worker died under it. It reports whether
+// the task was given another attempt.
+func (sl *slot) died(l *life, j *job, r *Result) bool {
+	s := sl.s
+	planned := l.plannedReason()
+	werr := exitInfo(sl.id, l.inst, planned)
+	if werr == nil { // not a process: cannot happen, but never lose the result
+		r.Status = StatusDied
+		return false
+	}
+	l.mu.Lock()
+	memory := l.memory
+	l.mu.Unlock()
+	if memory != "" {
+		r.Status, r.Err = StatusMemory, fmt.Errorf("%w: %s; %w", ErrMemoryLimit, memory, werr)
+		return false
+	}
+	if planned == "" {
+		j.kills++
+	}
+	switch {
+	case j.kills >= s.cfg.PoisonAfter:
+		r.Status = StatusQuarantined
+		r.Err = fmt.Errorf("%w: the task killed %d workers; the last: %w", ErrQuarantined, j.kills, werr)
+		s.emit(TaskQuarantined{TaskID: j.id, Task: j.task.Name, Kills: j.kills})
+		return false
+	case j.attempts <= s.cfg.Retries && !s.isStopping():
+		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: werr})
+		s.requeue(sl.pool, j)
+		return true
+	}
+	r.Status, r.Err = StatusDied, werr
+	return false
+}

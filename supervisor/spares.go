@@ -1,0 +1,50 @@
+package supervisor
+
+import "context"
+
+// keepSpare keeps one warm worker process ready until the supervisor
+// stops: a dead worker's replacement is then ready as soon as the death is
+// noticed, instead of after a spawn and a handshake.
+func (s *Supervisor) keepSpare() {
+	failures := 0
+	for !s.isStopping() {
+		inst, err := s.start(context.Background(), 0)
+		if err != nil {
+			failures++
+			s.cfg.Logger.Warn("spare worker failed to start", "err", err)
+			if !s.sleep(backoff(failures+1, s.cfg.BackoffMin, s.cfg.BackoffMax, s.jitter)) {
+				return
+			}
+			continue
+		}
+		failures = 0
+		select {
+		case s.spares <- inst:
+		case <-inst.Done(): // it died waiting; start another
+		case <-s.stopping:
+			_ = inst.Stop(s.stopContext())
+			return
+		}
+	}
+}
+
+// takeSpare hands a ready spare to worker id, if this is a replacement and
+// one is waiting.
+func (s *Supervisor) takeSpare(id int, replacing bool) (instance, bool) {
+	if !replacing || s.cfg.Spares == 0 {
+		return nil, false
+	}
+	select {
+	case inst := <-s.spares:
+		if isDone(inst.Done()) { // killed while it waited
+			_ = inst.Stop(context.Background())
+			return nil, false
+		}
+		if p, ok := inst.(processInstance); ok {
+			p.SetID(id)
+		}
+		return inst, true
+	default:
+		return nil, false
+	}
+}
