@@ -18,12 +18,10 @@ build:
 	@echo "==> build $(BIN)"
 	@$(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/supervisor
 
-## run: the seed's demo (primes) in process mode, then in thread mode
+## run: the seed's demo (primes) in process mode
 run: build
 	@echo "==> $(BIN) --mode=process"
 	@./$(BIN) --mode=process
-	@echo "==> $(BIN) --mode=thread"
-	@./$(BIN) --mode=thread
 
 ## test: formatting and vet checks, then every test with the race detector
 test: lint

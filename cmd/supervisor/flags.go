@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +87,16 @@ var negative = regexp.MustCompile(`^-[0-9]`)
 func parseOptions(args []string) (*options, error) {
 	o := &options{}
 	fs := newFlagSet(o)
+	var rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
 	for len(args) > 0 {
+		if negative.MatchString(args[0]) {
+			o.args = append(o.args, args[0])
+			args = args[1:]
+			continue
+		}
 		if err := fs.Parse(args); err != nil {
 			return nil, flagError(err)
 		}
@@ -94,17 +104,10 @@ func parseOptions(args []string) (*options, error) {
 		if len(args) == 0 {
 			break
 		}
-		if args[0] == "--" {
-			o.args = append(o.args, args[1:]...)
-			break
-		}
 		o.args = append(o.args, args[0])
 		args = args[1:]
-		for len(args) > 0 && negative.MatchString(args[0]) {
-			o.args = append(o.args, args[0])
-			args = args[1:]
-		}
 	}
+	o.args = append(o.args, rest...)
 	return o, o.check()
 }
 
