@@ -84,6 +84,10 @@ type WorkerKilled struct {
 	Stopped bool
 }
 
+// TaskFinished: a task has its result. Emitted for every task, so keep
+// the handler cheap.
+type TaskFinished struct{ Result Result }
+
 // GaveUp: the supervisor stopped itself.
 type GaveUp struct{ Err error }
 
@@ -95,6 +99,7 @@ func (TaskQuarantined) event()    {}
 func (GoroutineAbandoned) event() {}
 func (WorkerKilled) event()       {}
 func (GaveUp) event()             {}
+func (TaskFinished) event()       {}
 
 func (e WorkerStarted) String() string {
 	s := fmt.Sprintf("worker %d started (pid %d) in %s", e.Worker, e.PID, roundDur(e.Startup))
@@ -146,6 +151,14 @@ func (e WorkerKilled) String() string {
 }
 
 func (e GaveUp) String() string { return e.Err.Error() }
+
+func (e TaskFinished) String() string {
+	r := e.Result
+	if r.Err != nil {
+		return fmt.Sprintf("task %d (%s) %s: %v", r.ID, r.Task.Name, r.Status, r.Err)
+	}
+	return fmt.Sprintf("task %d (%s) ok", r.ID, r.Task.Name)
+}
 
 func roundDur(d time.Duration) time.Duration {
 	switch {

@@ -23,7 +23,7 @@ func (sl *slot) replace(l *life) *life {
 	}
 	planned := l.plannedReason()
 	sl.recordExit(l, planned)
-	if s.isStopping() {
+	if s.isStopping() || sl.isRemoved() {
 		return nil
 	}
 	sl.setState(StateRestarting)

@@ -39,6 +39,7 @@ type slot struct {
 	consecutive int // deaths in a row without a completed task
 	rss         int64
 	cpu         float64 // percent of one CPU, over the last sample
+	removed     bool    // retired by RemoveWorker: not replaced when its worker ends
 }
 
 // A life is one worker instance's time in a slot.

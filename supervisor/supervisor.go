@@ -32,6 +32,7 @@ type Supervisor struct {
 
 	mu        sync.Mutex
 	err       error // why it gave up
+	paused    bool
 	intensity intensity
 	slots     []*slot
 	history   []*ProcessRecord
@@ -169,6 +170,9 @@ func (s *Supervisor) finish(j *job, r Result) {
 	r.ID, r.Task, r.Attempts, r.Queued = j.id, j.task, j.attempts, j.queued
 	s.counts[r.Status].Add(1)
 	j.fut.complete(r)
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(TaskFinished{Result: r})
+	}
 }
 
 // stoppedErr is the error of a task that will not run because the

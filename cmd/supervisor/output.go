@@ -11,13 +11,9 @@ import (
 	"github.com/procpool/supervisor/supervisor"
 )
 
-// A printer shows results as they complete, then the summary.
-type printer interface {
-	task(r supervisor.Result)
-	summary(s summary)
-}
-
-func newPrinter(asJSON bool, w io.Writer) printer {
+// newPrinter returns the observer that prints results on stdout as they
+// complete, then the summary: JSON Lines or text.
+func newPrinter(asJSON bool, w io.Writer) observer {
 	if asJSON {
 		return &jsonPrinter{enc: json.NewEncoder(w)}
 	}
@@ -42,9 +38,12 @@ type taskLine struct {
 	QueuedNs   int64  `json:"queued_ns"`
 }
 
-type jsonPrinter struct{ enc *json.Encoder }
+type jsonPrinter struct {
+	nop
+	enc *json.Encoder
+}
 
-func (p *jsonPrinter) task(r supervisor.Result) {
+func (p *jsonPrinter) result(r supervisor.Result) {
 	line := taskLine{Type: "task", ID: r.ID, Task: r.Task.Name, Input: string(r.Task.Input),
 		Status: r.Status.String(), Output: string(r.Output), Worker: r.Worker, PID: r.PID,
 		Attempts: r.Attempts, ExecNs: int64(r.Exec), OverheadNs: int64(r.Overhead()),
@@ -55,14 +54,15 @@ func (p *jsonPrinter) task(r supervisor.Result) {
 	_ = p.enc.Encode(line)
 }
 
-func (p *jsonPrinter) summary(s summary) { _ = p.enc.Encode(s) }
+func (p *jsonPrinter) detach(s summary) { _ = p.enc.Encode(s) }
 
 type textPrinter struct {
+	nop
 	w       io.Writer
 	started bool
 }
 
-func (p *textPrinter) task(r supervisor.Result) {
+func (p *textPrinter) result(r supervisor.Result) {
 	if !p.started {
 		fmt.Fprintf(p.w, "%5s  %-9s %-7s %-8s %s\n", "TASK", "TIME", "WORKER", "PID", "RESULT")
 		p.started = true
@@ -77,7 +77,7 @@ func (p *textPrinter) task(r supervisor.Result) {
 	fmt.Fprintf(p.w, "%5d  %-9s %-7d %-8d %s\n", r.ID, fmtDur(r.RoundTrip), r.Worker, r.PID, result)
 }
 
-func (p *textPrinter) summary(s summary) {
+func (p *textPrinter) detach(s summary) {
 	w := p.w
 	fmt.Fprintln(w)
 	mode := s.Mode

@@ -73,19 +73,24 @@ func workloadInputs(o *options) (inputs []string, cleanup func(), err error) {
 	return all, cleanup, nil
 }
 
-// execute starts the supervisor, runs the inputs, prints each result as it
-// completes, then the summary.
+// execute starts the supervisor, runs the inputs, hands each result to
+// the observers as it completes, then the summary.
 func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
-	logger := newLogger(stderr, o.logLevel)
-	out := newPrinter(o.json, stdout)
+	obs := o.observers(stdout, stderr)
+	cfg := o.config(newLogger(stderr, o.logLevel))
+	cfg.OnEvent = obs.event
 	begin := time.Now()
-	s, err := supervisor.New(o.config(logger, stderr))
+	s, err := supervisor.New(cfg)
 	if err != nil {
 		return report(stderr, err)
 	}
 	announce(stderr, s)
-	force := handleSignals(s, stderr)
-	defer force()
+	if err := obs.attach(s); err != nil {
+		_ = s.Stop(context.Background())
+		return report(stderr, err)
+	}
+	release := handleSignals(s, stderr)
+	defer release()
 	futures := make([]*supervisor.Future, len(inputs))
 	for i, in := range inputs {
 		futures[i] = s.Submit(context.Background(), worker.Task{Name: o.task, Input: []byte(in)})
@@ -94,12 +99,12 @@ func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
 	for f := range supervisor.AsCompleted(futures...) {
 		r := f.Result()
 		results = append(results, r)
-		out.task(r)
+		obs.result(r)
 	}
 	wall := time.Since(begin)
 	stopErr := s.Stop(context.Background())
 	sum := summarize(s, results, wall)
-	out.summary(sum)
+	obs.detach(sum)
 	if stopErr != nil {
 		fmt.Fprintf(stderr, "supervisor: %v\n", stopErr)
 		return exitGaveUp
@@ -110,7 +115,12 @@ func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
 	return exitOK
 }
 
-func (o *options) config(logger *slog.Logger, stderr io.Writer) supervisor.Config {
+// observers are what watch this run, chosen by the flags.
+func (o *options) observers(stdout, stderr io.Writer) observers {
+	return observers{newPrinter(o.json, stdout), newEventPrinter(stderr)}
+}
+
+func (o *options) config(logger *slog.Logger) supervisor.Config {
 	lvl, _ := parseLogLevel(o.logLevel)
 	return supervisor.Config{
 		Mode:              o.mode,
@@ -129,7 +139,6 @@ func (o *options) config(logger *slog.Logger, stderr io.Writer) supervisor.Confi
 		MaxPayload:        int(o.maxPayload),
 		Logger:            logger,
 		WorkerLogLevel:    lvl,
-		OnEvent:           eventPrinter(stderr),
 	}
 }
 
@@ -202,21 +211,28 @@ func newLogger(stderr io.Writer, level string) *slog.Logger {
 // eventPrinter reports what happens to workers and tasks on stderr, as it
 // happens. Routine starts and stops are left out: the start is announced
 // once, and the summary says how the run ended.
-func eventPrinter(stderr io.Writer) func(supervisor.Event) {
-	var mu sync.Mutex
-	return func(e supervisor.Event) {
-		switch e := e.(type) {
-		case supervisor.WorkerStarted:
-			if !e.Replacing {
-				return
-			}
-		case supervisor.WorkerExited:
-			if e.Cause == supervisor.CauseStopping {
-				return
-			}
+type eventPrinter struct {
+	nop
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func newEventPrinter(w io.Writer) *eventPrinter { return &eventPrinter{w: w} }
+
+func (p *eventPrinter) event(e supervisor.Event) {
+	switch e := e.(type) {
+	case supervisor.TaskFinished:
+		return
+	case supervisor.WorkerStarted:
+		if !e.Replacing {
+			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(stderr, "supervisor: %s\n", e)
+	case supervisor.WorkerExited:
+		if e.Cause == supervisor.CauseStopping {
+			return
+		}
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "supervisor: %s\n", e)
 }
