@@ -36,7 +36,22 @@ type options struct {
 	maxPayload int64
 	fetchDelay time.Duration
 	logLevel   string
-	args       []string
+	logFormat  string
+
+	// Live view and operations (docs/live.md).
+	ui          string // auto, tui or plain
+	metricsAddr string // serve Prometheus metrics here; empty: off
+
+	// Isolation and killability (docs/isolation.md).
+	chaos   string // e.g. kill:every=200ms
+	control string // control socket path; empty: the per-user default
+
+	// The seed's claims (docs/seed-claims.md).
+	gil         bool
+	pools       []string // NAME=N:TASK[,TASK...]
+	cpuAffinity bool
+
+	args []string
 }
 
 // newFlagSet declares the workload flags on o. Errors are returned, not
@@ -76,6 +91,17 @@ func newFlagSet(o *options) *flag.FlagSet {
 	})
 	fs.DurationVar(&o.fetchDelay, "fetch-delay", 300*time.Millisecond, "delay of the built-in pages for fetch")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "text", "text or json (logs go to stderr)")
+	fs.StringVar(&o.ui, "ui", "auto", "auto, tui or plain: auto is the live view when stdout is a terminal and --json is off")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address, e.g. 127.0.0.1:9464")
+	fs.StringVar(&o.chaos, "chaos", "", "kill a random busy worker at a rate, e.g. kill:every=200ms")
+	fs.StringVar(&o.control, "control", "", "control socket path for ps and kill (default: in the per-user runtime directory)")
+	fs.BoolVar(&o.gil, "gil", false, "thread mode: hold one global lock while each task computes, emulating CPython's GIL")
+	fs.Func("pool", "NAME=N:TASK[,TASK...]: dedicate N workers to these tasks (repeatable)", func(s string) error {
+		o.pools = append(o.pools, s)
+		return nil
+	})
+	fs.BoolVar(&o.cpuAffinity, "cpu-affinity", false, "process mode: pin each worker process to one CPU")
 	return fs
 }
 
@@ -149,6 +175,12 @@ func (o *options) check() error {
 	}
 	if _, err := parseLogLevel(o.logLevel); err != nil {
 		return err
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return usagef("--log-format=%s: want text or json", o.logFormat)
+	}
+	if o.ui != "auto" && o.ui != "tui" && o.ui != "plain" {
+		return usagef("--ui=%s: want auto, tui or plain", o.ui)
 	}
 	return nil
 }

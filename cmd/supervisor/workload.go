@@ -77,7 +77,7 @@ func workloadInputs(o *options) (inputs []string, cleanup func(), err error) {
 // the observers as it completes, then the summary.
 func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
 	obs := o.observers(stdout, stderr)
-	cfg := o.config(newLogger(stderr, o.logLevel))
+	cfg := o.config(newLogger(stderr, o.logLevel, o.logFormat))
 	cfg.OnEvent = obs.event
 	begin := time.Now()
 	s, err := supervisor.New(cfg)
@@ -203,9 +203,14 @@ func parseLogLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-func newLogger(stderr io.Writer, level string) *slog.Logger {
+// newLogger logs to stderr; stdout carries results only.
+func newLogger(stderr io.Writer, level, format string) *slog.Logger {
 	l, _ := parseLogLevel(level)
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
 }
 
 // eventPrinter reports what happens to workers and tasks on stderr, as it
