@@ -45,21 +45,22 @@ bench:
 	@echo "==> go test -bench"
 	@$(GO) test $(BUILDFLAGS) -run='^$$' -bench=. -benchmem -count=5 $(PKGS)
 
-## proto: regenerate internal/workerpb. Needs protoc (Debian: apt-get install
+## proto: regenerate internal/workerpb and internal/controlpb. Needs protoc (Debian: apt-get install
 ## -y protobuf-compiler); the Go plugins are the versions pinned in go.mod.
 proto:
 	@echo "==> protoc"
 	@mkdir -p bin
 	@$(GO) build -o bin/protoc-gen-go google.golang.org/protobuf/cmd/protoc-gen-go
 	@$(GO) build -o bin/protoc-gen-go-grpc google.golang.org/grpc/cmd/protoc-gen-go-grpc
-	@protoc -I proto \
-		--plugin=protoc-gen-go=bin/protoc-gen-go --go_out=internal/workerpb --go_opt=paths=source_relative \
-		--plugin=protoc-gen-go-grpc=bin/protoc-gen-go-grpc --go-grpc_out=internal/workerpb --go-grpc_opt=paths=source_relative \
-		proto/worker.proto
+	@for p in worker control; do \
+		protoc -I proto \
+		--plugin=protoc-gen-go=bin/protoc-gen-go --go_out=internal/$${p}pb --go_opt=paths=source_relative \
+		--plugin=protoc-gen-go-grpc=bin/protoc-gen-go-grpc --go-grpc_out=internal/$${p}pb --go-grpc_opt=paths=source_relative \
+		proto/$$p.proto || exit 1; done
 
 ## proto-check: the committed generated code matches proto/
 proto-check: proto
-	@git diff --exit-code internal/workerpb
+	@git diff --exit-code internal/workerpb internal/controlpb
 
 clean:
 	@rm -rf bin

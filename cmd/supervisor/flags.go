@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/procpool/supervisor/supervisor"
@@ -21,6 +22,7 @@ type options struct {
 	workers    int
 	task       string
 	repeat     int
+	adds       []string // TASK[:INPUT][*N], mixed into the workload
 	json       bool
 	ipc        supervisor.IPC
 	timeout    time.Duration
@@ -43,8 +45,10 @@ type options struct {
 	metricsAddr string // serve Prometheus metrics here; empty: off
 
 	// Isolation and killability (docs/isolation.md).
-	chaos   string // e.g. kill:every=200ms
-	control string // control socket path; empty: the per-user default
+	chaos       string // e.g. kill:every=200ms
+	chaosEvery  time.Duration
+	chaosSignal syscall.Signal
+	control     string // control socket path; empty: the per-user default
 
 	// The seed's claims (docs/seed-claims.md).
 	gil         bool
@@ -66,6 +70,10 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "number of workers")
 	fs.StringVar(&o.task, "task", "primes", "task to run (see supervisor tasks)")
 	fs.IntVar(&o.repeat, "repeat", 1, "run the argument list this many times")
+	fs.Func("add", "TASK[:INPUT][*N]: mix N tasks of another kind into the workload (repeatable), e.g. segv", func(s string) error {
+		o.adds = append(o.adds, s)
+		return nil
+	})
 	fs.BoolVar(&o.json, "json", false, "print JSON Lines: one object per task, then a summary")
 	fs.Func("ipc", "process mode data path: grpc, stream or frame", func(s string) (err error) {
 		o.ipc, err = supervisor.ParseIPC(s)
@@ -181,6 +189,12 @@ func (o *options) check() error {
 	}
 	if o.ui != "auto" && o.ui != "tui" && o.ui != "plain" {
 		return usagef("--ui=%s: want auto, tui or plain", o.ui)
+	}
+	if o.chaos != "" {
+		var err error
+		if o.chaosEvery, o.chaosSignal, err = parseChaos(o.chaos); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -69,7 +69,10 @@ func (p *textPrinter) result(r supervisor.Result) {
 	}
 	result := string(r.Output)
 	if r.Err != nil {
-		result = r.Status.String() + ": " + firstLine(r.Err.Error())
+		result = firstLine(r.Err.Error())
+		if !strings.HasPrefix(result, r.Status.String()) {
+			result = r.Status.String() + ": " + result
+		}
 	}
 	if r.Attempts > 1 {
 		result += fmt.Sprintf("  (attempt %d)", r.Attempts)

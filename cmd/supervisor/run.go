@@ -16,6 +16,10 @@ func run(args []string, stdout, stderr io.Writer) exitCode {
 			return report(stderr, supervisor.ServeWorker())
 		case "tasks":
 			return report(stderr, listTasks(args[1:], stdout))
+		case "ps":
+			return report(stderr, ps(args[1:], stdout))
+		case "kill":
+			return report(stderr, kill(args[1:], stdout))
 		case "help", "-h", "-help", "--help":
 			printUsage(stdout)
 			return exitOK

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -29,12 +31,68 @@ func runWorkload(args []string, stdout, stderr io.Writer) exitCode {
 	if err != nil {
 		return report(stderr, err)
 	}
-	inputs, cleanup, err := workloadInputs(o)
+	tasks, cleanup, err := workloadTasks(o)
 	if err != nil {
 		return report(stderr, err)
 	}
 	defer cleanup()
-	return execute(o, inputs, stdout, stderr)
+	return execute(o, tasks, stdout, stderr)
+}
+
+// workloadTasks is the run's task list: --task with its arguments,
+// repeated, and the --add tasks in the middle, where they hit a busy pool.
+func workloadTasks(o *options) ([]worker.Task, func(), error) {
+	inputs, cleanup, err := workloadInputs(o)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	tasks := make([]worker.Task, 0, len(inputs))
+	for _, in := range inputs {
+		tasks = append(tasks, worker.Task{Name: o.task, Input: []byte(in)})
+	}
+	var extra []worker.Task
+	for _, spec := range o.adds {
+		more, err := parseAdd(spec)
+		if err != nil {
+			cleanup()
+			return nil, func() {}, err
+		}
+		extra = append(extra, more...)
+	}
+	mid := len(tasks) / 2
+	return slices.Concat(tasks[:mid], extra, tasks[mid:]), cleanup, nil
+}
+
+// parseAdd reads TASK[:INPUT][*N]: N tasks of TASK with INPUT (default:
+// the task's first default input).
+func parseAdd(spec string) ([]worker.Task, error) {
+	body, count := spec, 1
+	if i := strings.LastIndexByte(spec, '*'); i >= 0 {
+		n, err := strconv.Atoi(spec[i+1:])
+		if err != nil || n < 1 {
+			return nil, usagef("--add=%s: the count after * must be a positive number", spec)
+		}
+		body, count = spec[:i], n
+	}
+	name, input, hasInput := strings.Cut(body, ":")
+	def, err := worker.Lookup(name)
+	if err != nil {
+		return nil, usagef("--add=%s: unknown task %q (see supervisor tasks)", spec, name)
+	}
+	if !hasInput {
+		if len(def.Defaults) == 0 {
+			return nil, usagef("--add=%s: task %s needs an input: %s:INPUT", spec, name, name)
+		}
+		input = def.Defaults[0]
+	}
+	if err := worker.CheckInput(name, input); err != nil {
+		return nil, usagef("--add=%s: %v", spec, err)
+	}
+	out := make([]worker.Task, count)
+	for i := range out {
+		out[i] = worker.Task{Name: name, Input: []byte(input)}
+	}
+	return out, nil
 }
 
 // workloadInputs checks the task and its arguments, and supplies the
@@ -75,7 +133,7 @@ func workloadInputs(o *options) (inputs []string, cleanup func(), err error) {
 
 // execute starts the supervisor, runs the inputs, hands each result to
 // the observers as it completes, then the summary.
-func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
+func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode {
 	obs := o.observers(stdout, stderr)
 	cfg := o.config(newLogger(stderr, o.logLevel, o.logFormat))
 	cfg.OnEvent = obs.event
@@ -91,9 +149,9 @@ func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
 	}
 	release := handleSignals(s, stderr)
 	defer release()
-	futures := make([]*supervisor.Future, len(inputs))
-	for i, in := range inputs {
-		futures[i] = s.Submit(context.Background(), worker.Task{Name: o.task, Input: []byte(in)})
+	futures := make([]*supervisor.Future, len(tasks))
+	for i, t := range tasks {
+		futures[i] = s.Submit(context.Background(), t)
 	}
 	results := make([]supervisor.Result, 0, len(futures))
 	for f := range supervisor.AsCompleted(futures...) {
@@ -117,7 +175,12 @@ func execute(o *options, inputs []string, stdout, stderr io.Writer) exitCode {
 
 // observers are what watch this run, chosen by the flags.
 func (o *options) observers(stdout, stderr io.Writer) observers {
-	return observers{newPrinter(o.json, stdout), newEventPrinter(stderr)}
+	obs := observers{newPrinter(o.json, stdout), newEventPrinter(stderr)}
+	obs = append(obs, &controlObserver{path: o.control, stderr: stderr})
+	if o.chaosEvery > 0 {
+		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
+	}
+	return obs
 }
 
 func (o *options) config(logger *slog.Logger) supervisor.Config {

@@ -10,24 +10,26 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// hclogBridge is an hclog.Logger that writes to log/slog, so go-plugin's
-// logging and the worker's forwarded stderr end up in the supervisor's one
-// log, tagged with the worker's id and PID.
+// hclogBridge is the hclog.Logger go-plugin gets: its messages go to
+// log/slog, tagged with the worker's id and PID, and capped at DEBUG.
+// They are go-plugin's business (handshake chatter, and "plugin process
+// exited" at ERROR for every kill); the supervisor reports deaths itself,
+// with reasons.
 //
-// go-plugin logs through the root logger and forwards a worker's stderr
-// through a Named child. The root's messages (handshake chatter, "plugin
-// process exited" at ERROR for every kill) are go-plugin's business and are
-// capped at DEBUG: the supervisor reports deaths itself, with reasons.
-// A worker's own lines keep their level.
+// go-plugin also forwards a worker's stderr through a Named child logger,
+// guessing levels from the text. We forward those lines ourselves instead
+// (see forwardStderr), with the worker's own levels, so that child is
+// silenced.
 type hclogBridge struct {
 	l       *slog.Logger
+	attrs   func() []any // worker id and PID, read at log time
 	name    string
 	implied []any
-	own     bool // go-plugin's own messages: capped at debug
+	silent  bool
 }
 
-func newHclogBridge(l *slog.Logger) *hclogBridge {
-	return &hclogBridge{l: l, own: true}
+func newHclogBridge(l *slog.Logger, attrs func() []any) *hclogBridge {
+	return &hclogBridge{l: l, attrs: attrs}
 }
 
 var _ hclog.Logger = (*hclogBridge)(nil)
@@ -47,18 +49,16 @@ func slogLevel(level hclog.Level) slog.Level {
 }
 
 func (b *hclogBridge) Log(level hclog.Level, msg string, args ...any) {
-	lvl := slogLevel(level)
-	if b.own && lvl > slog.LevelDebug {
-		lvl = slog.LevelDebug
-	}
+	lvl := min(slogLevel(level), slog.LevelDebug)
 	ctx := context.Background()
-	if !b.l.Enabled(ctx, lvl) {
+	if b.silent || !b.l.Enabled(ctx, lvl) {
 		return
 	}
 	if b.name != "" {
 		args = append(args, "logger", b.name)
 	}
-	b.l.Log(ctx, lvl, msg, append(b.implied, args...)...)
+	all := append(append(b.attrs(), b.implied...), args...)
+	b.l.Log(ctx, lvl, msg, all...)
 }
 
 func (b *hclogBridge) Trace(msg string, args ...any) { b.Log(hclog.Trace, msg, args...) }
@@ -68,7 +68,7 @@ func (b *hclogBridge) Warn(msg string, args ...any)  { b.Log(hclog.Warn, msg, ar
 func (b *hclogBridge) Error(msg string, args ...any) { b.Log(hclog.Error, msg, args...) }
 
 func (b *hclogBridge) enabled(level hclog.Level) bool {
-	return b.l.Enabled(context.Background(), slogLevel(level))
+	return !b.silent && b.l.Enabled(context.Background(), min(slogLevel(level), slog.LevelDebug))
 }
 
 func (b *hclogBridge) IsTrace() bool { return b.enabled(hclog.Trace) }
@@ -87,11 +87,13 @@ func (b *hclogBridge) With(args ...any) hclog.Logger {
 
 func (b *hclogBridge) Name() string { return b.name }
 
-// Named returns the logger go-plugin uses for a worker's stderr: from here
-// on, levels are the worker's own.
+// stderrLogger is the name go-plugin gives the logger it forwards a
+// worker's stderr to: the runner's Name.
+const stderrLogger = "worker"
+
 func (b *hclogBridge) Named(name string) hclog.Logger {
 	c := *b
-	c.own = false
+	c.silent = c.silent || name == stderrLogger
 	if c.name != "" {
 		name = c.name + "." + name
 	}
@@ -101,7 +103,7 @@ func (b *hclogBridge) Named(name string) hclog.Logger {
 
 func (b *hclogBridge) ResetNamed(name string) hclog.Logger {
 	c := *b
-	c.own = false
+	c.silent = name == stderrLogger
 	c.name = name
 	return &c
 }

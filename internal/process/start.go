@@ -3,10 +3,8 @@ package process
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,7 +45,8 @@ func Start(ctx context.Context, cfg Config) (*Worker, error) {
 }
 
 func newWorker(cfg Config, data *os.File) *Worker {
-	w := &Worker{cfg: cfg, data: data, tail: &stderrTail{}, done: make(chan struct{})}
+	w := &Worker{cfg: cfg, data: data, done: make(chan struct{})}
+	w.tail = &stderrTail{forward: w.forwardStderr}
 	w.id.Store(int64(cfg.ID))
 	w.life, w.endLife = context.WithCancel(context.Background())
 	return w
@@ -66,7 +65,7 @@ func (w *Worker) launch(ctx context.Context, cmd *exec.Cmd) error {
 			w.runner = newProcRunner(cmd, spec.Env)
 			return w.runner, nil
 		},
-		Logger:       newHclogBridge(w.logger()),
+		Logger:       newHclogBridge(w.cfg.Logger, w.logAttrs),
 		Stderr:       w.tail,
 		StartTimeout: w.cfg.StartTimeout,
 		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
@@ -108,26 +107,6 @@ func (w *Worker) abort() {
 	}
 	w.endLife()
 	w.data.Close()
-}
-
-// logger tags every line with the worker's id and PID, read when the line
-// is logged: the PID is known only after the spawn, and a spare worker
-// takes its id when it is put to work.
-func (w *Worker) logger() *slog.Logger {
-	return w.cfg.Logger.With("worker", idValuer{&w.id}, "pid", pidValuer{w})
-}
-
-type idValuer struct{ id *atomic.Int64 }
-
-func (v idValuer) LogValue() slog.Value { return slog.Int64Value(v.id.Load()) }
-
-type pidValuer struct{ w *Worker }
-
-func (v pidValuer) LogValue() slog.Value {
-	if r := v.w.runner; r != nil && r.cmd.Process != nil {
-		return slog.IntValue(r.cmd.Process.Pid)
-	}
-	return slog.IntValue(0)
 }
 
 // socketpair returns the two ends of a connected stream socketpair in

@@ -8,9 +8,12 @@ import (
 // tailLines is how many stderr lines a worker's death report keeps.
 const tailLines = 20
 
-// stderrTail keeps the last lines a worker wrote to stderr. go-plugin
-// writes each raw line to it (ClientConfig.Stderr) and then a newline.
+// stderrTail keeps the last lines a worker wrote to stderr, and hands each
+// complete line to forward. go-plugin writes each raw line to it
+// (ClientConfig.Stderr) and then a newline.
 type stderrTail struct {
+	forward func(line []byte) // may be nil
+
 	mu    sync.Mutex
 	lines []string
 	part  []byte
@@ -26,6 +29,9 @@ func (t *stderrTail) Write(p []byte) (int, error) {
 		}
 		if len(t.part) > 0 {
 			t.push(readable(t.part))
+			if t.forward != nil {
+				t.forward(t.part)
+			}
 			t.part = t.part[:0]
 		}
 	}

@@ -140,8 +140,8 @@ func (w *Worker) escalate(answered <-chan struct{}, seq uint64) {
 			return
 		case <-time.After(w.cfg.Grace):
 		}
-		w.logger().Warn("task ignored cancellation; signalling the worker's process group",
-			"signal", SignalName(sig))
+		w.cfg.Logger.Warn("task ignored cancellation; signalling the worker's process group",
+			append(w.logAttrs(), "signal", SignalName(sig))...)
 		_ = w.runner.signalGroup(sig)
 	}
 }
