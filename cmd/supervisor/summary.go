@@ -36,6 +36,7 @@ type processSummary struct {
 	CPUNs     int64  `json:"cpu_ns"`
 	PeakRSS   int64  `json:"peak_rss_bytes"`
 	Exit      string `json:"exit"`
+	Planned   bool   `json:"planned"` // the supervisor ended it itself
 	Spare     bool   `json:"spare"`
 }
 
@@ -91,7 +92,7 @@ func summarize(s *supervisor.Supervisor, results []supervisor.Result, wall time.
 	for _, p := range s.Processes() {
 		sum.PIDs = append(sum.PIDs, p.PID)
 		sum.Processes = append(sum.Processes, processSummary{Worker: p.Worker, PID: p.PID,
-			StartupNs: int64(p.Startup), CPUNs: int64(p.CPU), PeakRSS: p.PeakRSS, Exit: p.Exit, Spare: p.Spare})
+			StartupNs: int64(p.Startup), CPUNs: int64(p.CPU), PeakRSS: p.PeakRSS, Exit: p.Exit, Planned: p.Planned, Spare: p.Spare})
 		startups = append(startups, p.Startup)
 		sum.CPU.WorkersNs += int64(p.CPU)
 		sum.PeakRSS.WorkerMaxBytes = max(sum.PeakRSS.WorkerMaxBytes, p.PeakRSS)

@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -111,7 +112,13 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 	if err != nil {
 		return worker.Result{PID: w.pid}, w.lost(ctx)
 	}
-	return outs[0].result(w.pid)
+	res, err := outs[0].result(w.pid)
+	if err != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The worker cannot tell a deadline from the Cancel the host sends
+		// when it passes (either may reach the task first); the host can.
+		err = ctx.Err()
+	}
+	return res, err
 }
 
 // doWatched sends r and escalates if ctx ends before the answer comes.

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/procpool/supervisor/internal/procfs"
+)
+
+// A column of the comparison: one run of the workload in one mode, in a
+// child process of its own, so that a fault that kills a thread-mode run
+// cannot take the comparison down with it.
+type column struct {
+	name  string
+	extra []string // flags that make this column's mode
+
+	tasks   []taskLine
+	sum     *summary // nil when the run died before its summary
+	exit    string   // how the child ended, e.g. "exit status 1", "killed by SIGSEGV"
+	telling string   // the first line of a panic or fatal error on its stderr
+	elapsed time.Duration
+}
+
+// compare runs one workload in both modes, one after the other, and
+// prints them side by side. With --gil it adds thread mode under the GIL
+// emulation.
+func compare(args []string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return usagef("compare prints a table; run the workload itself for --json")
+	}
+	passed := withoutFlags(args, "mode", "gil", "ui", "json")
+	cols := []*column{
+		{name: "process", extra: []string{"--mode=process"}},
+		{name: "thread", extra: []string{"--mode=thread"}},
+	}
+	if o.gil {
+		cols = append(cols, &column{name: "thread + GIL", extra: []string{"--mode=thread", "--gil"}})
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	for _, c := range cols {
+		fmt.Fprintf(stderr, "supervisor: running the workload in %s mode...\n", c.name)
+		if err := c.run(exe, passed); err != nil {
+			return err
+		}
+	}
+	printComparison(stdout, o, cols)
+	return nil
+}
+
+// run runs the workload as a child and collects what it printed.
+func (c *column) run(exe string, args []string) error {
+	cmd := exec.Command(exe, append(append([]string{"--json", "--ui=plain", "--control=" + tempSocket(c.name)}, c.extra...), args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	begin := time.Now()
+	err := cmd.Run()
+	c.elapsed = time.Since(begin)
+	c.exit = describeExit(cmd, err)
+	if err != nil && cmd.ProcessState == nil {
+		return fmt.Errorf("compare: %s run: %w", c.name, err)
+	}
+	c.telling = tellingLine(errb.String())
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		var probe struct{ Type string }
+		if json.Unmarshal(sc.Bytes(), &probe) != nil {
+			continue
+		}
+		switch probe.Type {
+		case "task":
+			var l taskLine
+			if json.Unmarshal(sc.Bytes(), &l) == nil {
+				c.tasks = append(c.tasks, l)
+			}
+		case "summary":
+			var s summary
+			if json.Unmarshal(sc.Bytes(), &s) == nil {
+				c.sum = &s
+			}
+		}
+	}
+	return nil
+}
+
+// tempSocket keeps each child's control socket out of the user's default
+// directory, where "supervisor ps" would find two.
+func tempSocket(name string) string {
+	return fmt.Sprintf("%s/supervisor-compare-%d-%s.sock", os.TempDir(), os.Getpid(), strings.ReplaceAll(strings.ReplaceAll(name, " ", ""), "+", "-"))
+}
+
+func describeExit(cmd *exec.Cmd, err error) string {
+	st := cmd.ProcessState
+	if st == nil {
+		return fmt.Sprint(err)
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return "killed by " + unix.SignalName(ws.Signal())
+	}
+	return fmt.Sprintf("exit status %d", st.ExitCode())
+}
+
+// withoutFlags drops the named flags (in their --name=value and --name
+// forms) from args: compare sets them itself.
+func withoutFlags(args []string, names ...string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		name := strings.TrimLeft(a, "-")
+		name, _, hasValue := strings.Cut(name, "=")
+		if strings.HasPrefix(a, "-") && slices.Contains(names, name) {
+			if !hasValue && name != "gil" && name != "json" && i+1 < len(args) {
+				i++ // --mode thread
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// tellingLine finds the first line of a Go panic or fatal error.
+func tellingLine(stderr string) string {
+	for line := range strings.Lines(stderr) {
+		if strings.HasPrefix(line, "panic: ") || strings.HasPrefix(line, "fatal error: ") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return ""
+}
+
+func printComparison(w io.Writer, o *options, cols []*column) {
+	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
+	row := func(label string, cell func(c *column) string) {
+		cells := []string{label}
+		for _, c := range cols {
+			cells = append(cells, cell(c))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	row("", func(c *column) string { return c.name })
+	row("tasks ok / failed", func(c *column) string {
+		ok := 0
+		for _, t := range c.tasks {
+			if t.Status == "ok" {
+				ok++
+			}
+		}
+		return fmt.Sprintf("%d / %d of %d", ok, len(c.tasks)-ok, expected(cols))
+	})
+	row("wall", withSummary(func(s *summary) string { return fmtDur(time.Duration(s.WallNs)) }))
+	row("cpu (supervisor + workers)", withSummary(func(s *summary) string {
+		return fmtDur(time.Duration(s.CPU.SupervisorNs + s.CPU.WorkersNs))
+	}))
+	row("start-up (all workers)", withSummary(func(s *summary) string { return fmtDur(time.Duration(s.Startup.AllNs)) }))
+	row("ipc overhead p50 / p99", withSummary(func(s *summary) string {
+		return fmtDur(time.Duration(s.Overhead.P50Ns)) + " / " + fmtDur(time.Duration(s.Overhead.P99Ns))
+	}))
+	row("peak rss supervisor / worker", withSummary(func(s *summary) string {
+		if s.PeakRSS.WorkerMaxBytes == 0 {
+			return procfs.MiB(s.PeakRSS.SupervisorBytes) + " / -"
+		}
+		return procfs.MiB(s.PeakRSS.SupervisorBytes) + " / " + procfs.MiB(s.PeakRSS.WorkerMaxBytes)
+	}))
+	if o.task == "counter" {
+		row("counter", counterCell)
+	}
+	row("what happened", narrate)
+	tw.Flush()
+	if o.gil {
+		fmt.Fprintln(w, "\nthread + GIL is an emulation: one lock held while each task computes, as CPython's GIL serialises its threads.")
+	}
+}
+
+func withSummary(f func(*summary) string) func(*column) string {
+	return func(c *column) string {
+		if c.sum == nil {
+			return "-"
+		}
+		return f(c.sum)
+	}
+}
+
+// expected is how many tasks the workload has: the most any column reported.
+func expected(cols []*column) int {
+	n := 0
+	for _, c := range cols {
+		if c.sum != nil {
+			n = max(n, c.sum.Tasks)
+		}
+		n = max(n, len(c.tasks))
+	}
+	return n
+}
+
+// narrate says in a few words what the workload's faults did to the run.
+func narrate(c *column) string {
+	if c.sum == nil {
+		why := c.exit
+		if c.telling != "" {
+			why += ": " + c.telling
+		}
+		return fmt.Sprintf("whole process died (%s), %d results", why, len(c.tasks))
+	}
+	deaths := map[string]int{}
+	for _, p := range c.sum.Processes {
+		if p.Exit != "" && !p.Planned {
+			deaths[p.Exit]++
+		}
+	}
+	var parts []string
+	for _, how := range slices.Sorted(maps.Keys(deaths)) {
+		parts = append(parts, fmt.Sprintf("%d worker %s (%s)", deaths[how], plural(deaths[how], "death", "deaths"), how))
+	}
+	for _, st := range []string{"quarantined", "died", "panic", "timeout", "memory", "canceled"} {
+		if n := c.sum.Statuses[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%d/%d ok", c.sum.OK, c.sum.Tasks))
+	return strings.Join(parts, "; ")
+}
+
+// counterCell shows where the counter task counted: one heap, or one per
+// worker process.
+func counterCell(c *column) string {
+	top := map[int]int{}
+	for _, t := range c.tasks {
+		if n, err := strconv.Atoi(t.Output); err == nil && t.Status == "ok" {
+			top[t.PID] = max(top[t.PID], n)
+		}
+	}
+	var parts []string
+	for pid, n := range top {
+		parts = append(parts, fmt.Sprintf("pid %d counted to %d", pid, n))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
