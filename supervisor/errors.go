@@ -2,7 +2,9 @@ package supervisor
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/procpool/supervisor/internal/inproc"
 	"strings"
 )
 
@@ -38,7 +40,7 @@ var (
 
 	// ErrAbandoned is wrapped by the error of a thread-mode task that
 	// ignored cancellation: its goroutine still runs and cannot be stopped.
-	ErrAbandoned = errors.New("goroutine abandoned")
+	ErrAbandoned = inproc.ErrAbandoned
 )
 
 // A WorkerError says that the worker running a task died: which worker,

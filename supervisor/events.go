@@ -25,6 +25,9 @@ type WorkerStarted struct {
 	Spare     bool // it was a warm spare
 }
 
+// causeAbandoned is why a goroutine worker was given up on.
+const causeAbandoned = "the task ignored cancellation"
+
 // CauseStopping is the Cause of a WorkerExited event for a worker ended
 // because the supervisor is stopping.
 const CauseStopping = "supervisor stopping"

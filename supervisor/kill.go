@@ -30,7 +30,7 @@ func (s *Supervisor) Kill(id int, sig syscall.Signal) error {
 	}
 	sg, ok := l.inst.(signaller)
 	if !ok {
-		go s.killGoroutine(sl)
+		go s.killGoroutine(sl, l)
 		return nil
 	}
 	l.plan("killed on request with " + process.SignalName(sig))
@@ -43,21 +43,19 @@ func (s *Supervisor) Kill(id int, sig syscall.Signal) error {
 
 // killGoroutine does what can be done to a goroutine: cancel its tasks and
 // see whether they stop.
-func (s *Supervisor) killGoroutine(sl *slot) {
+func (s *Supervisor) killGoroutine(sl *slot, l *life) {
 	attempts := sl.cancelRunning(ErrKilled)
-	stopped := true
 	deadline := time.NewTimer(2 * s.cfg.Grace)
 	defer deadline.Stop()
 	for _, a := range attempts {
 		select {
 		case <-a.ended:
 		case <-deadline.C:
-			stopped = false
-		}
-		if !stopped {
-			break
 		}
 	}
+	// The attempt ends either way; the goroutine stopped only if it was
+	// not abandoned.
+	stopped := !errors.Is(l.inst.Err(), ErrAbandoned)
 	s.emit(WorkerKilled{Worker: sl.id, PID: selfPID, Thread: true, Stopped: stopped})
 }
 

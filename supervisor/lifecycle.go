@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -88,7 +89,10 @@ func (sl *slot) restart(endedAt time.Time) *life {
 func (sl *slot) recordExit(l *life, planned string) {
 	s := sl.s
 	reason := "stopped"
-	if err := l.inst.Err(); err != nil {
+	switch err := l.inst.Err(); {
+	case errors.Is(err, ErrAbandoned):
+		reason = "abandoned, its goroutine still running"
+	case err != nil:
 		reason = err.Error()
 	}
 	ev := WorkerExited{Worker: sl.id, PID: l.inst.PID(), Reason: reason, Cause: planned,
@@ -105,7 +109,7 @@ func (sl *slot) recordExit(l *life, planned string) {
 	}
 	s.recordEnd(l, reason, ev.Planned)
 	sl.setState(StateDead)
-	if isDone(l.inst.Done()) && l.plannedReason() == "abandoned: the task ignored cancellation" {
+	if errors.Is(l.inst.Err(), ErrAbandoned) {
 		sl.setState(StateAbandoned)
 	}
 	s.emit(ev)

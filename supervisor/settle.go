@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/procpool/supervisor/internal/inproc"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -44,9 +43,8 @@ func (sl *slot) settle(l *life, j *job, ctx context.Context, r Result) {
 func (sl *slot) cancelled(l *life, j *job, ctx context.Context, r *Result, dead bool) bool {
 	s := sl.s
 	cause := context.Cause(ctx)
-	if errors.Is(r.Err, inproc.ErrAbandoned) {
-		l.plan("abandoned: the task ignored cancellation")
-		r.Err = fmt.Errorf("%w: %w", ErrAbandoned, r.Err)
+	if errors.Is(r.Err, ErrAbandoned) {
+		l.plan(causeAbandoned)
 		s.emit(GoroutineAbandoned{Worker: sl.id, TaskID: j.id, Task: j.task.Name})
 	} else if dead {
 		l.plan("killed by the kill ladder: the task ignored cancellation")
@@ -60,7 +58,7 @@ func (sl *slot) cancelled(l *life, j *job, ctx context.Context, r *Result, dead 
 	switch {
 	case errors.Is(cause, ErrTimeout):
 		r.Status = StatusTimeout
-		r.Err = fmt.Errorf("%w after %s: %w", ErrTimeout, s.cfg.Timeout, r.Err)
+		r.Err = fmt.Errorf("%w after %s; %w", ErrTimeout, s.cfg.Timeout, r.Err)
 	case errors.Is(cause, ErrStopped), errors.Is(cause, ErrKilled):
 		r.Err = fmt.Errorf("%w: %w", cause, r.Err)
 	}
@@ -73,9 +71,13 @@ func (sl *slot) died(l *life, j *job, r *Result) bool {
 	s := sl.s
 	planned := l.plannedReason()
 	werr := exitInfo(sl.id, l.inst, planned)
-	if werr == nil { // not a process: cannot happen, but never lose the result
-		r.Status = StatusDied
-		return false
+	if werr == nil {
+		// A goroutine that ended between dispatch and the call (abandoned
+		// by an earlier task): the task never ran, so it goes back as if
+		// never dispatched.
+		j.attempts--
+		s.requeue(sl.pool, j)
+		return true
 	}
 	l.mu.Lock()
 	memory := l.memory

@@ -151,7 +151,7 @@ func (sl *slot) dispatch(l *life) {
 		case s.isStopping():
 			s.finish(j, Result{Status: StatusCanceled, Err: s.stoppedErr()})
 			return
-		case isDone(l.quit):
+		case isDone(l.quit), isDone(l.inst.Done()):
 			s.requeue(sl.pool, j)
 			return
 		case j.ctx.Err() != nil:
@@ -159,6 +159,9 @@ func (sl *slot) dispatch(l *life) {
 			continue
 		}
 		sl.attempt(l, j)
+		if isDone(l.inst.Done()) {
+			return
+		}
 		if limit > 0 && l.tasks.Add(1) >= limit {
 			l.plan(fmt.Sprintf("recycled after %d tasks", limit))
 			l.leave()

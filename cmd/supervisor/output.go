@@ -122,7 +122,7 @@ func workerList(s summary) string {
 		}
 	}
 	if s.Restarts > 0 {
-		fmt.Fprintf(&b, "; %d restarts", s.Restarts)
+		fmt.Fprintf(&b, "; %d %s", s.Restarts, plural(s.Restarts, "restart", "restarts"))
 	}
 	return b.String()
 }

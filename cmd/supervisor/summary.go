@@ -77,7 +77,7 @@ func summarize(s *supervisor.Supervisor, results []supervisor.Result, wall time.
 		} else {
 			sum.Failed++
 		}
-		if r.RoundTrip > 0 {
+		if r.Exec > 0 { // the worker answered; a killed task's round trip is no measure of IPC
 			overhead = append(overhead, r.Overhead())
 			exec = append(exec, r.Exec)
 		}

@@ -226,7 +226,8 @@ func announce(stderr io.Writer, s *supervisor.Supervisor) {
 	if cfg.Mode == supervisor.ModeThread {
 		where = fmt.Sprintf("goroutines in this process, pid %d", os.Getpid())
 	}
-	fmt.Fprintf(stderr, "supervisor: %s mode, %d workers ready in %s: %s\n", cfg.Mode, len(s.Workers()), fmtDur(s.Startup()), where)
+	n := len(s.Workers())
+	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), fmtDur(s.Startup()), where)
 }
 
 // handleSignals makes SIGINT and SIGTERM drain the run: the first stops

@@ -9,7 +9,6 @@ package inproc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -125,7 +124,7 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 		return c.res, c.err
 	case <-t0.C:
 	}
-	err := fmt.Errorf("%w: %w", ctx.Err(), ErrAbandoned)
+	err := &abandonedError{cause: ctx.Err()}
 	w.finish(err)
 	return worker.Result{}, err
 }
@@ -167,10 +166,17 @@ func (w *Worker) Stop(ctx context.Context) error {
 	case <-w.done:
 		return nil
 	case <-ctx.Done():
-		err := fmt.Errorf("stop: %w", ErrAbandoned)
+		err := &abandonedError{cause: ctx.Err()}
 		w.finish(err)
 		return err
 	}
 }
 
 var _ worker.Worker = (*Worker)(nil)
+
+// An abandonedError is ErrAbandoned for a task whose context ended with
+// cause; errors.Is finds both, and the message says it once.
+type abandonedError struct{ cause error }
+
+func (e *abandonedError) Error() string   { return ErrAbandoned.Error() }
+func (e *abandonedError) Unwrap() []error { return []error{ErrAbandoned, e.cause} }

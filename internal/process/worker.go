@@ -164,7 +164,7 @@ func (w *Worker) lost(ctx context.Context) error {
 		<-w.done
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%w: worker %d killed: the task ignored cancellation", err, w.pid)
+		return &killedError{pid: w.pid, cause: err}
 	}
 	return fmt.Errorf("worker %d %w", w.pid, w.exitErr)
 }
@@ -205,3 +205,17 @@ func (w *Worker) cleanup() error {
 	w.client.Kill()
 	return nil
 }
+
+// A killedError is the error of a task that ignored its context's end and
+// was killed with its worker by the kill ladder. errors.Is finds the
+// context's error; the message says what happened.
+type killedError struct {
+	pid   int
+	cause error
+}
+
+func (e *killedError) Error() string {
+	return fmt.Sprintf("worker %d killed: the task ignored cancellation", e.pid)
+}
+
+func (e *killedError) Unwrap() error { return e.cause }
