@@ -129,6 +129,14 @@ type Config struct {
 	// OnEvent, if set, is called for every Event, from the supervisor's
 	// goroutines: it must not block.
 	OnEvent func(Event)
+	// GIL, in thread mode, makes CPU-bound tasks hold one lock shared by all
+	// workers while they compute, switching every 5 ms, as CPython's global
+	// interpreter lock does. An emulation, for comparison; ErrConfig in
+	// process mode, where each worker process would have a lock of its own.
+	GIL bool
+	// CPUAffinity, in process mode, pins each worker process to one CPU:
+	// worker N to CPU (N-1) modulo the CPUs this process may use.
+	CPUAffinity bool
 	// WorkerCommand returns the command that starts a worker process; it
 	// must end up in ServeWorker. Default: this executable with the
 	// argument "worker".
@@ -203,6 +211,12 @@ func (c Config) validate() error {
 	}
 	if c.Workers < 0 {
 		return fmt.Errorf("%w: %d workers", ErrConfig, c.Workers)
+	}
+	if c.GIL && c.Mode != ModeThread {
+		return fmt.Errorf("%w: the GIL emulation applies to thread mode; each worker process would have a lock of its own", ErrConfig)
+	}
+	if c.CPUAffinity && c.Mode != ModeProcess {
+		return fmt.Errorf("%w: CPU affinity applies to process mode; goroutines move between threads", ErrConfig)
 	}
 	seen := map[string]bool{}
 	for _, p := range c.Pools {

@@ -21,6 +21,7 @@ type WorkerInfo struct {
 	Restarts int
 	RSS      int64   // bytes, process mode only
 	CPU      float64 // percent of one CPU, process mode only
+	CPUs     string  // the CPUs its process may run on, e.g. "0-1" or "1"; process mode only
 	Started  time.Time
 	Startup  time.Duration
 }
@@ -40,7 +41,7 @@ func (sl *slot) info(now time.Time) WorkerInfo {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	wi := WorkerInfo{ID: sl.id, Pool: sl.pool.Name, State: sl.state, Done: sl.done, Failed: sl.failed,
-		Restarts: sl.restarts, RSS: sl.rss, CPU: sl.cpu}
+		Restarts: sl.restarts, RSS: sl.rss, CPU: sl.cpu, CPUs: sl.cpus}
 	if l := sl.life; l != nil {
 		wi.PID, wi.Started, wi.Startup = l.inst.PID(), l.began, l.inst.Startup()
 	}

@@ -59,7 +59,11 @@ var selfPID = os.Getpid()
 
 func (s *Supervisor) startGoroutine(context.Context, int) (instance, error) {
 	begin := time.Now()
-	w := inproc.Start(inproc.Config{Grace: s.cfg.Grace})
+	cfg := inproc.Config{Grace: s.cfg.Grace}
+	if s.cfg.GIL {
+		cfg.GIL = &s.gil
+	}
+	w := inproc.Start(cfg)
 	return goroutineInstance{Worker: w, started: time.Since(begin)}, nil
 }
 

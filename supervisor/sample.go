@@ -49,8 +49,9 @@ func (sl *slot) sample(now time.Time, last, seen map[int]procfs.Stat) {
 	if prev, ok := last[pid]; ok {
 		cpu = st.CPUPercentSince(prev)
 	}
+	cpus, _ := procfs.CPUsAllowed(pid)
 	sl.mu.Lock()
-	sl.rss, sl.cpu = st.RSS, cpu
+	sl.rss, sl.cpu, sl.cpus = st.RSS, cpu, cpus
 	sl.mu.Unlock()
 	if limit := sl.s.cfg.MaxWorkerRSS; limit > 0 && st.RSS > limit {
 		sl.overMemory(l, st.RSS, limit)

@@ -40,6 +40,7 @@ type slot struct {
 	rss         int64
 	cpu         float64 // percent of one CPU, over the last sample
 	removed     bool    // retired by RemoveWorker: not replaced when its worker ends
+	cpus        string  // the CPU affinity of its worker process, as /proc lists it
 }
 
 // A life is one worker instance's time in a slot.
@@ -98,6 +99,10 @@ func (sl *slot) begin(replacing bool, endedAt time.Time) (*life, error) {
 		if inst, err = s.start(context.Background(), sl.id); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.pin(sl.id, inst); err != nil {
+		_ = inst.Stop(context.Background())
+		return nil, err
 	}
 	l := &life{inst: inst, spare: spare, began: time.Now(), quit: make(chan struct{})}
 	l.record = s.recordStart(sl.id, inst, spare)

@@ -17,7 +17,7 @@ type Supervisor struct {
 	cfg    Config
 	start  startFunc
 	jitter func() float64
-	gil    sync.Mutex // held by every task under Config.GIL (thread mode)
+	gil    worker.GIL // shared by every goroutine worker under Config.GIL
 
 	pools  []*pool
 	routes map[string]*pool // task name → its pool; "" for the pool taking any task

@@ -24,7 +24,11 @@ type Def struct {
 	Defaults []string
 	// Check validates one input without running the task; nil accepts all.
 	Check func(input string) error
-	Run   Func
+	// CPUBound marks a task that computes rather than waits: under the GIL
+	// emulation it holds the lock while it runs, calling Yield between
+	// chunks of work.
+	CPUBound bool
+	Run      Func
 }
 
 var registry = struct {

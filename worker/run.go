@@ -20,6 +20,10 @@ func Run(ctx context.Context, t Task) (res Result, err error) {
 	if err != nil {
 		return Result{PID: pid}, err
 	}
+	if g := gilFrom(ctx); g != nil && d.CPUBound {
+		g.lock()
+		defer g.unlock()
+	}
 	start := time.Now()
 	defer func() {
 		res.Exec = time.Since(start)

@@ -24,6 +24,7 @@ func init() {
 		Summary:  "trial division like the seed's is_prime; CPU-bound",
 		Defaults: SeedPrimes,
 		Check:    checkPrime,
+		CPUBound: true,
 		Run:      primes,
 	})
 }
@@ -77,6 +78,7 @@ func IsPrime(ctx context.Context, n uint64) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err
 			}
+			Yield(ctx)
 		}
 	}
 	return true, nil

@@ -27,6 +27,7 @@ func init() {
 		Args:     "(ignored)",
 		Summary:  "increments a counter in the memory of whatever process runs it and returns the new value",
 		Defaults: []string{""},
+		CPUBound: true,
 		Run:      count,
 	})
 }

@@ -20,6 +20,7 @@ func init() {
 		Summary:  "burns CPU for the duration and ignores cancellation, so only a kill stops it early",
 		Defaults: []string{"100ms"},
 		Check:    checkDuration("spin"),
+		CPUBound: true,
 		Run:      spin,
 	})
 }
@@ -57,7 +58,7 @@ func sleep(ctx context.Context, input []byte) ([]byte, error) {
 // spinSink keeps the compiler from deleting spin's loop.
 var spinSink uint64
 
-func spin(_ context.Context, input []byte) ([]byte, error) {
+func spin(ctx context.Context, input []byte) ([]byte, error) {
 	d, err := parseDuration("spin", string(input))
 	if err != nil {
 		return nil, err
@@ -68,6 +69,7 @@ func spin(_ context.Context, input []byte) ([]byte, error) {
 		for range 1000 {
 			x = x*6364136223846793005 + 1442695040888963407
 		}
+		Yield(ctx) // offers the emulated GIL; never looks at cancellation
 	}
 	spinSink = x
 	return []byte("spun " + d.String()), nil

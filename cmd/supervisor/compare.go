@@ -40,19 +40,21 @@ type column struct {
 // prints them side by side. With --gil it adds thread mode under the GIL
 // emulation.
 func compare(args []string, stdout, stderr io.Writer) error {
-	o, err := parseOptions(args)
+	if len(withoutFlags(args, "json")) != len(args) {
+		return usagef("compare prints a table; run the workload itself for --json")
+	}
+	gil := len(withoutFlags(args, "gil")) != len(args)
+	passed := withoutFlags(args, "mode", "gil", "ui")
+	o, err := parseOptions(passed) // checks the workload before running it twice
 	if err != nil {
 		return err
 	}
-	if o.json {
-		return usagef("compare prints a table; run the workload itself for --json")
-	}
-	passed := withoutFlags(args, "mode", "gil", "ui", "json")
+	o.gil = gil
 	cols := []*column{
 		{name: "process", extra: []string{"--mode=process"}},
 		{name: "thread", extra: []string{"--mode=thread"}},
 	}
-	if o.gil {
+	if gil {
 		cols = append(cols, &column{name: "thread + GIL", extra: []string{"--mode=thread", "--gil"}})
 	}
 	exe, err := os.Executable()

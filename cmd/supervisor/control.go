@@ -83,19 +83,22 @@ func printPs(w io.Writer, resp *controlpb.PsResponse) {
 	fmt.Fprintf(w, "supervisor pid %d, %s mode, %d queued, %d finished%s\n",
 		resp.GetPid(), resp.GetMode(), resp.GetQueued(), resp.GetFinished(), paused)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WORKER\tPOOL\tPID\tSTATE\tTASK\tFOR\tDONE\tFAILED\tRESTARTS\tRSS\tCPU")
+	fmt.Fprintln(tw, "WORKER\tPOOL\tPID\tSTATE\tTASK\tFOR\tDONE\tFAILED\tRESTARTS\tRSS\tCPU\tCPUS")
 	for _, wk := range resp.GetWorkers() {
 		task, busy := "-", "-"
 		if wk.GetTaskId() != 0 {
 			task = fmt.Sprintf("#%d %s %s", wk.GetTaskId(), wk.GetTask(), wk.GetInput())
 			busy = fmtDur(time.Duration(wk.GetBusyNs()))
 		}
-		rss, cpu := "-", "-"
+		rss, cpu, cpus := "-", "-", "-"
 		if wk.GetRssBytes() > 0 {
 			rss, cpu = procfs.MiB(wk.GetRssBytes()), fmt.Sprintf("%.0f%%", wk.GetCpuPercent())
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", wk.GetId(), wk.GetPool(), wk.GetPid(),
-			wk.GetState(), task, busy, wk.GetDone(), wk.GetFailed(), wk.GetRestarts(), rss, cpu)
+		if wk.GetCpus() != "" {
+			cpus = wk.GetCpus()
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", wk.GetId(), wk.GetPool(), wk.GetPid(),
+			wk.GetState(), task, busy, wk.GetDone(), wk.GetFailed(), wk.GetRestarts(), rss, cpu, cpus)
 	}
 	tw.Flush()
 }

@@ -53,6 +53,7 @@ type options struct {
 	// The seed's claims (docs/seed-claims.md).
 	gil         bool
 	pools       []string // NAME=N:TASK[,TASK...]
+	poolSpecs   []supervisor.Pool
 	cpuAffinity bool
 
 	args []string
@@ -189,6 +190,16 @@ func (o *options) check() error {
 	}
 	if o.ui != "auto" && o.ui != "tui" && o.ui != "plain" {
 		return usagef("--ui=%s: want auto, tui or plain", o.ui)
+	}
+	if o.gil && o.mode != supervisor.ModeThread {
+		return usagef("--gil applies to thread mode: each worker process would have a GIL of its own, which is why Python reaches for processes")
+	}
+	if o.cpuAffinity && o.mode != supervisor.ModeProcess {
+		return usagef("--cpu-affinity applies to process mode: goroutines move between threads")
+	}
+	var err error
+	if o.poolSpecs, err = parsePools(o.pools); err != nil {
+		return err
 	}
 	if o.chaos != "" {
 		var err error

@@ -36,23 +36,29 @@ func runWorkload(args []string, stdout, stderr io.Writer) exitCode {
 		return report(stderr, err)
 	}
 	defer cleanup()
+	if err := checkRouted(o.poolSpecs, tasks); err != nil {
+		return report(stderr, err)
+	}
 	return execute(o, tasks, stdout, stderr)
 }
 
 // workloadTasks is the run's task list: --task with its arguments,
 // repeated, and the --add tasks in the middle, where they hit a busy pool.
 func workloadTasks(o *options) ([]worker.Task, func(), error) {
-	inputs, cleanup, err := workloadInputs(o)
+	site := &pageServer{delay: o.fetchDelay}
+	inputs, err := workloadInputs(o, site)
 	if err != nil {
-		return nil, cleanup, err
+		site.close()
+		return nil, func() {}, err
 	}
+	cleanup := site.close
 	tasks := make([]worker.Task, 0, len(inputs))
 	for _, in := range inputs {
 		tasks = append(tasks, worker.Task{Name: o.task, Input: []byte(in)})
 	}
 	var extra []worker.Task
 	for _, spec := range o.adds {
-		more, err := parseAdd(spec)
+		more, err := parseAdd(spec, site)
 		if err != nil {
 			cleanup()
 			return nil, func() {}, err
@@ -64,8 +70,8 @@ func workloadTasks(o *options) ([]worker.Task, func(), error) {
 }
 
 // parseAdd reads TASK[:INPUT][*N]: N tasks of TASK with INPUT (default:
-// the task's first default input).
-func parseAdd(spec string) ([]worker.Task, error) {
+// the task's first default input; for fetch, the built-in pages in turn).
+func parseAdd(spec string, site *pageServer) ([]worker.Task, error) {
 	body, count := spec, 1
 	if i := strings.LastIndexByte(spec, '*'); i >= 0 {
 		n, err := strconv.Atoi(spec[i+1:])
@@ -79,56 +85,85 @@ func parseAdd(spec string) ([]worker.Task, error) {
 	if err != nil {
 		return nil, usagef("--add=%s: unknown task %q (see supervisor tasks)", spec, name)
 	}
-	if !hasInput {
-		if len(def.Defaults) == 0 {
-			return nil, usagef("--add=%s: task %s needs an input: %s:INPUT", spec, name, name)
+	inputs := []string{input}
+	switch {
+	case hasInput:
+	case name == "fetch":
+		if inputs, err = site.urls(); err != nil {
+			return nil, err
 		}
-		input = def.Defaults[0]
+	case len(def.Defaults) > 0:
+		inputs = def.Defaults[:1]
+	default:
+		return nil, usagef("--add=%s: task %s needs an input: %s:INPUT", spec, name, name)
 	}
-	if err := worker.CheckInput(name, input); err != nil {
+	if err := worker.CheckInput(name, inputs[0]); err != nil {
 		return nil, usagef("--add=%s: %v", spec, err)
 	}
 	out := make([]worker.Task, count)
 	for i := range out {
-		out[i] = worker.Task{Name: name, Input: []byte(input)}
+		out[i] = worker.Task{Name: name, Input: []byte(inputs[i%len(inputs)])}
 	}
 	return out, nil
 }
 
 // workloadInputs checks the task and its arguments, and supplies the
-// defaults: the seed's list for primes, the built-in pages for fetch.
-func workloadInputs(o *options) (inputs []string, cleanup func(), err error) {
-	cleanup = func() {}
+// defaults: the seed's list for primes, the built-in pages (and the seed's
+// made-up host) for fetch.
+func workloadInputs(o *options, site *pageServer) ([]string, error) {
 	def, err := worker.Lookup(o.task)
 	if err != nil {
-		return nil, cleanup, usagef("--task=%s: unknown task (see supervisor tasks)", o.task)
+		return nil, usagef("--task=%s: unknown task (see supervisor tasks)", o.task)
 	}
-	inputs = o.args
+	inputs := o.args
 	switch {
 	case len(inputs) > 0:
 	case o.task == "fetch":
-		srv, err := pages.Start(pages.Default, o.fetchDelay)
+		urls, err := site.urls()
 		if err != nil {
-			return nil, cleanup, err
+			return nil, err
 		}
-		cleanup = func() { srv.Close() }
-		inputs = append(srv.URLs(pages.Default), worker.MadeUpURL)
+		inputs = append(urls, worker.MadeUpURL)
 	default:
 		inputs = def.Defaults
 	}
 	if len(inputs) == 0 {
-		return nil, cleanup, usagef("task %s needs an argument: %s", def.Name, def.Args)
+		return nil, usagef("task %s needs an argument: %s", def.Name, def.Args)
 	}
 	for _, in := range inputs {
 		if err := worker.CheckInput(o.task, in); err != nil {
-			return nil, cleanup, usagef("%v", err)
+			return nil, usagef("%v", err)
 		}
 	}
 	all := make([]string, 0, len(inputs)*o.repeat)
 	for range o.repeat {
 		all = append(all, inputs...)
 	}
-	return all, cleanup, nil
+	return all, nil
+}
+
+// pageServer starts the built-in pages for fetch the first time they are
+// needed.
+type pageServer struct {
+	delay time.Duration
+	srv   *pages.Server
+}
+
+func (p *pageServer) urls() ([]string, error) {
+	if p.srv == nil {
+		srv, err := pages.Start(pages.Default, p.delay)
+		if err != nil {
+			return nil, err
+		}
+		p.srv = srv
+	}
+	return p.srv.URLs(pages.Default), nil
+}
+
+func (p *pageServer) close() {
+	if p.srv != nil {
+		p.srv.Close()
+	}
 }
 
 // execute starts the supervisor, runs the inputs, hands each result to
@@ -175,12 +210,14 @@ func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode
 
 // observers are what watch this run, chosen by the flags.
 func (o *options) observers(stdout, stderr io.Writer) observers {
-	obs := observers{newPrinter(o.json, stdout), newEventPrinter(stderr)}
-	obs = append(obs, &controlObserver{path: o.control, stderr: stderr})
+	obs := observers{&controlObserver{path: o.control, stderr: stderr}}
 	if o.chaosEvery > 0 {
 		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
 	}
-	return obs
+	if o.metricsAddr != "" {
+		obs = append(obs, newMetricsServer(o.metricsAddr, o.mode, stderr))
+	}
+	return o.withView(obs, stdout, stderr)
 }
 
 func (o *options) config(logger *slog.Logger) supervisor.Config {
@@ -200,6 +237,9 @@ func (o *options) config(logger *slog.Logger) supervisor.Config {
 		Grace:             o.grace,
 		Spares:            negativeForZero(o.spares),
 		MaxPayload:        int(o.maxPayload),
+		Pools:             o.poolSpecs,
+		GIL:               o.gil,
+		CPUAffinity:       o.cpuAffinity,
 		Logger:            logger,
 		WorkerLogLevel:    lvl,
 	}

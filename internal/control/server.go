@@ -172,5 +172,5 @@ func ParseSignal(s string) (syscall.Signal, error) {
 func workerToPB(w supervisor.WorkerInfo) *controlpb.Worker {
 	return &controlpb.Worker{Id: int32(w.ID), Pool: w.Pool, Pid: int64(w.PID), State: string(w.State),
 		TaskId: w.TaskID, Task: w.Task, Input: w.Input, BusyNs: int64(w.Busy), Done: int64(w.Done),
-		Failed: int64(w.Failed), Restarts: int64(w.Restarts), RssBytes: w.RSS, CpuPercent: w.CPU}
+		Failed: int64(w.Failed), Restarts: int64(w.Restarts), RssBytes: w.RSS, CpuPercent: w.CPU, Cpus: w.CPUs}
 }

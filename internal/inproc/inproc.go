@@ -33,7 +33,7 @@ const DefaultGrace = 500 * time.Millisecond
 // safe for concurrent use.
 type Worker struct {
 	grace time.Duration
-	gil   sync.Locker // nil unless the GIL emulation is on
+	gil   *worker.GIL // nil unless the GIL emulation is on
 
 	calls    chan *call
 	stop     chan struct{} // closed by Stop
@@ -57,9 +57,11 @@ type Config struct {
 	// Grace is how long a task may run on after its context ends before
 	// the goroutine is abandoned. Default DefaultGrace.
 	Grace time.Duration
-	// GIL, when set, is held while each task runs, the way CPython's global
-	// interpreter lock serialises its threads. An emulation, for comparison.
-	GIL sync.Locker
+	// GIL, when set, is held by CPU-bound tasks while they compute, the way
+	// CPython's global interpreter lock serialises its threads; one GIL is
+	// shared by all the workers of a supervisor. An emulation, for
+	// comparison (see worker.GIL).
+	GIL *worker.GIL
 }
 
 // Start starts a worker goroutine. It lives until Stop, or until a task
@@ -93,8 +95,7 @@ func (w *Worker) loop() {
 
 func (w *Worker) run(ctx context.Context, t worker.Task) (worker.Result, error) {
 	if w.gil != nil {
-		w.gil.Lock()
-		defer w.gil.Unlock()
+		ctx = worker.WithGIL(ctx, w.gil)
 	}
 	return worker.Run(ctx, t)
 }

@@ -122,3 +122,18 @@ func ReadMemory(pid int) (Memory, error) {
 
 // MiB formats bytes as mebibytes with one decimal.
 func MiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// CPUsAllowed is the CPU affinity of pid's main thread as Linux lists it,
+// e.g. "0-1" or "1" (Cpus_allowed_list in /proc/<pid>/status).
+func CPUsAllowed(pid int) (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "", err
+	}
+	for line := range bytes.Lines(b) {
+		if v, ok := bytes.CutPrefix(line, []byte("Cpus_allowed_list:")); ok {
+			return string(bytes.TrimSpace(v)), nil
+		}
+	}
+	return "", fmt.Errorf("procfs: no Cpus_allowed_list for %d", pid)
+}

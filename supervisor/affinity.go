@@ -1,0 +1,24 @@
+package supervisor
+
+import (
+	"fmt"
+
+	"github.com/procpool/supervisor/internal/process"
+)
+
+// pin applies Config.CPUAffinity to a worker process about to serve slot
+// id: worker N goes to the N-th allowed CPU, round robin.
+func (s *Supervisor) pin(id int, inst instance) error {
+	if !s.cfg.CPUAffinity {
+		return nil
+	}
+	p, ok := inst.(processInstance)
+	if !ok {
+		return nil
+	}
+	cpus, err := process.AllowedCPUs()
+	if err != nil || len(cpus) == 0 {
+		return fmt.Errorf("cpu affinity: %w", err)
+	}
+	return p.Pin(cpus[(id-1)%len(cpus)])
+}
