@@ -16,7 +16,7 @@ const maxStartFailures = 5
 func (sl *slot) replace(l *life) *life {
 	s := sl.s
 	if !isDone(l.inst.Done()) {
-		_ = l.inst.Stop(s.stopContext())
+		s.stopInstance(l.inst)
 	}
 	endedAt := time.Now()
 	if s.isStopping() {
@@ -115,15 +115,17 @@ func (sl *slot) recordExit(l *life, planned string) {
 	s.emit(ev)
 }
 
-// stopContext bounds stopping one worker: Stop's context while the
-// supervisor stops, otherwise (recycling) a few graces.
-func (s *Supervisor) stopContext() context.Context {
+// stopInstance stops one worker, gently and then by force: within Stop's
+// context while the supervisor stops, otherwise (recycling, removal)
+// within a few graces.
+func (s *Supervisor) stopInstance(inst instance) {
 	if s.isStopping() && s.stopCtx != nil {
-		return s.stopCtx
+		_ = inst.Stop(s.stopCtx)
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*s.cfg.Grace)
-	time.AfterFunc(4*s.cfg.Grace, cancel)
-	return ctx
+	defer cancel()
+	_ = inst.Stop(ctx)
 }
 
 // sleep waits d, or returns false at once if the supervisor stops.

@@ -22,7 +22,7 @@ func (s *Supervisor) keepSpare() {
 		case s.spares <- inst:
 		case <-inst.Done(): // it died waiting; start another
 		case <-s.stopping:
-			_ = inst.Stop(s.stopContext())
+			s.stopInstance(inst)
 			return
 		}
 	}
