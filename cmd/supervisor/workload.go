@@ -210,12 +210,14 @@ func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode
 
 // observers are what watch this run, chosen by the flags.
 func (o *options) observers(stdout, stderr io.Writer) observers {
-	obs := observers{newPrinter(o.json, stdout), newEventPrinter(stderr)}
-	obs = append(obs, &controlObserver{path: o.control, stderr: stderr})
+	obs := observers{&controlObserver{path: o.control, stderr: stderr}}
 	if o.chaosEvery > 0 {
 		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
 	}
-	return obs
+	if o.metricsAddr != "" {
+		obs = append(obs, newMetricsServer(o.metricsAddr, o.mode, stderr))
+	}
+	return o.withView(obs, stdout, stderr)
 }
 
 func (o *options) config(logger *slog.Logger) supervisor.Config {

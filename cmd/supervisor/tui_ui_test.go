@@ -1,0 +1,56 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// workerRow matches worker id's row on the live view: the selection mark,
+// id, PID and state.
+func workerRow(id int) string {
+	return fmt.Sprintf(`(?m)^(▶?)\s+%d (\d+|goroutine)\s+(\w+)`, id)
+}
+
+// TestLiveViewKillsAWorker drives the live view as a user would: select
+// worker 2, press k, see its process gone and a new PID in its row, and
+// the run still ending with every task reported.
+func TestLiveViewKillsAWorker(t *testing.T) {
+	const tasks = 40
+	tm := startTerminal(t, "--ui=tui", "--workers=2", "--task=sleep", "--repeat="+strconv.Itoa(tasks), "150ms")
+	tm.waitFor(workerRow(2)) // data, not just the header: keys need rows to act on
+	tm.press(keyDown)
+	row := tm.waitFor(`(?m)^▶\s+2 (\d+)\s`)
+	old, _ := strconv.Atoi(row[1])
+
+	tm.press("k")
+	var replacement int
+	tm.waitUntil("worker 2's row to show a new PID", func(screen string) bool {
+		m := regexp.MustCompile(workerRow(2)).FindStringSubmatch(screen)
+		if m == nil {
+			return false
+		}
+		replacement, _ = strconv.Atoi(m[2])
+		return replacement != old
+	})
+	if err := syscall.Kill(old, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("kill(%d, 0) after the replacement started: %v, want ESRCH", old, err)
+	}
+	tm.waitFor(fmt.Sprintf(`worker 2 \(pid %d\) killed by SIGKILL`, old))
+
+	tm.waitFor(fmt.Sprintf(`tasks\s+%d: %d ok, 0 failed`, tasks, tasks)) // the final screen
+	tm.waitFor(`press any key to leave`)
+	tm.press("x")
+	if code := tm.exitCode(); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	// The view gave the terminal back and printed the summary on it.
+	if screen := tm.screen(); !strings.Contains(screen, fmt.Sprintf("%d: %d ok", tasks, tasks)) ||
+		strings.Contains(screen, "press any key") {
+		t.Errorf("after the view, the terminal shows:\n%s", screen)
+	}
+}
