@@ -54,3 +54,20 @@ func TestLiveViewKillsAWorker(t *testing.T) {
 		t.Errorf("after the view, the terminal shows:\n%s", screen)
 	}
 }
+
+// TestLiveViewKeepsLogsInThePane: stderr logs written while the view owns
+// the terminal go to its events pane, not over the screen, and are printed
+// on stderr once the view has gone.
+func TestLiveViewKeepsLogsInThePane(t *testing.T) {
+	tm := startTerminal(t, "--ui=tui", "--log-level=debug", "--workers=2", "--task=sleep", "--repeat=200", "50ms")
+	tm.waitFor(`msg="plugin address" worker=\d+ pid=\d+`)
+	tm.waitFor(workerRow(2))
+	if first, _, _ := strings.Cut(tm.screen(), "\n"); !strings.HasPrefix(first, "supervisor  process mode") {
+		t.Errorf("a log line took the header's place:\n%s", tm.screen())
+	}
+	tm.press("q")
+	tm.exitCode()
+	if screen := tm.screen(); !strings.Contains(screen, "tasks          200:") || !strings.Contains(screen, "level=DEBUG") {
+		t.Errorf("after the view: want the logs and the summary on the terminal:\n%s", screen)
+	}
+}
