@@ -74,7 +74,8 @@ type Config struct {
 	// task no pool takes fails with ErrNoPool. Default: one pool of
 	// Workers workers taking every task.
 	Pools []Pool
-	// IPC is process mode's data path. Default IPCGRPC.
+	// IPC is process mode's data path. Default IPCFrame: the fastest
+	// (docs/benchmarks.md); gRPC stays the control plane on every path.
 	IPC IPC
 	// InFlight is how many tasks may be outstanding on one worker at once;
 	// more than one pipelines tasks to hide the round trip. A worker still
@@ -167,7 +168,7 @@ func (c Config) withDefaults() Config {
 		c.Pools = []Pool{{Name: "default", Workers: c.Workers}}
 	}
 	if c.IPC == "" {
-		c.IPC = IPCGRPC
+		c.IPC = IPCFrame
 	}
 	if c.InFlight <= 0 || c.Mode == ModeThread {
 		c.InFlight = 1

@@ -25,6 +25,9 @@ type WorkerStarted struct {
 	Spare     bool // it was a warm spare
 }
 
+// causeKilledOnRequest begins the cause of a death by Kill (or chaos).
+const causeKilledOnRequest = "killed on request"
+
 // causeAbandoned is why a goroutine worker was given up on.
 const causeAbandoned = "the task ignored cancellation"
 

@@ -19,6 +19,7 @@ type job struct {
 
 	attempts int           // workers it has been given to
 	kills    int           // workers that died, unplanned, while running it
+	forgiven int           // attempts ended by kills on request, which do not use up Retries
 	queuedAt time.Time     // when it last entered the queue
 	queued   time.Duration // time spent queued, over all attempts
 }

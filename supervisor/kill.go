@@ -14,9 +14,9 @@ import (
 var ErrNoWorker = errors.New("no such worker")
 
 // Kill kills worker id on request. In process mode it sends sig to the
-// worker's process group; the worker's task, if any, is retried on a fresh
-// worker as after any death, but the death counts neither towards the
-// restart limit nor against the task. In thread mode a goroutine cannot be
+// worker's process group; the worker's task, if any, is run again on a
+// fresh worker, and the death counts neither towards the restart limit nor
+// against the task (not towards its quarantine, nor its Retries). In thread mode a goroutine cannot be
 // killed: Kill cancels its task instead (which is retried), waits up to the
 // grace, and reports whether the task stopped in a WorkerKilled event.
 func (s *Supervisor) Kill(id int, sig syscall.Signal) error {
@@ -33,7 +33,7 @@ func (s *Supervisor) Kill(id int, sig syscall.Signal) error {
 		go s.killGoroutine(sl, l)
 		return nil
 	}
-	l.plan("killed on request with " + process.SignalName(sig))
+	l.plan(causeKilledOnRequest + " with " + process.SignalName(sig))
 	if err := sg.Signal(sig); err != nil {
 		return fmt.Errorf("kill worker %d: %w", id, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/procpool/supervisor/worker"
 )
@@ -49,7 +50,8 @@ func (sl *slot) cancelled(l *life, j *job, ctx context.Context, r *Result, dead 
 	} else if dead {
 		l.plan("killed by the kill ladder: the task ignored cancellation")
 	}
-	if errors.Is(cause, ErrKilled) && !s.isStopping() && j.attempts <= s.cfg.Retries {
+	if errors.Is(cause, ErrKilled) && !s.isStopping() {
+		j.forgiven++ // killed on request: not the task's doing
 		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: ErrKilled})
 		s.requeue(sl.pool, j)
 		return true
@@ -86,8 +88,11 @@ func (sl *slot) died(l *life, j *job, r *Result) bool {
 		r.Status, r.Err = StatusMemory, fmt.Errorf("%w: %s; %w", ErrMemoryLimit, memory, werr)
 		return false
 	}
-	if planned == "" {
+	switch {
+	case planned == "":
 		j.kills++
+	case strings.HasPrefix(planned, causeKilledOnRequest):
+		j.forgiven++ // a kill on request (Kill, chaos) is not the task's doing
 	}
 	switch {
 	case j.kills >= s.cfg.PoisonAfter:
@@ -95,7 +100,7 @@ func (sl *slot) died(l *life, j *job, r *Result) bool {
 		r.Err = fmt.Errorf("%w: the task killed %d workers; the last: %w", ErrQuarantined, j.kills, werr)
 		s.emit(TaskQuarantined{TaskID: j.id, Task: j.task.Name, Kills: j.kills})
 		return false
-	case j.attempts <= s.cfg.Retries && !s.isStopping():
+	case j.attempts-j.forgiven <= s.cfg.Retries && !s.isStopping():
 		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: werr})
 		s.requeue(sl.pool, j)
 		return true

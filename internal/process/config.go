@@ -25,7 +25,7 @@ type Config struct {
 	// up in [Serve]. Default: this executable with the argument "worker".
 	// Tests pass their own binary here (the TestMain re-exec pattern).
 	Command func() (*exec.Cmd, error)
-	// IPC is the data path. Default: IPCGRPC.
+	// IPC is the data path. Default: IPCFrame.
 	IPC IPC
 	// MaxPayload bounds a task's input and output, in bytes. Default 64 MiB.
 	MaxPayload int
@@ -48,7 +48,7 @@ func (c Config) withDefaults() Config {
 		c.Command = selfCommand
 	}
 	if c.IPC == "" {
-		c.IPC = IPCGRPC // TODO(frame): IPCFrame once the frame path lands
+		c.IPC = IPCFrame
 	}
 	if c.MaxPayload <= 0 {
 		c.MaxPayload = DefaultMaxPayload

@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/hashicorp/go-hclog"
 )
 
 // guardAgainstOrphaning makes sure a worker and everything it started die
@@ -22,12 +20,15 @@ import (
 //
 // A worker is the leader of its own process group, so the group is exactly
 // the worker and its descendants.
-func guardAgainstOrphaning(data *os.File, exec *executor, logger hclog.Logger) {
+//
+// Nothing is logged on the way out: the supervisor that would read it is
+// gone, and a write to its closed stderr pipe would raise SIGPIPE and end
+// the worker before it had killed its group.
+func guardAgainstOrphaning(data *os.File, exec *executor) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	go func() {
 		<-hup
-		logger.Warn("supervisor died (SIGHUP); killing this worker's process group")
 		killOwnGroup(exec)
 	}()
 	if os.Getenv(envIPC) == string(IPCFrame) {
@@ -37,7 +38,6 @@ func guardAgainstOrphaning(data *os.File, exec *executor, logger hclog.Logger) {
 		// Blocks in read(2) until the host's end closes; nothing is sent on
 		// this path when tasks go over gRPC.
 		_, _ = io.Copy(io.Discard, data)
-		logger.Warn("supervisor's end of the socketpair closed; killing this worker's process group")
 		killOwnGroup(exec)
 	}()
 }

@@ -57,9 +57,6 @@ func startTest(t *testing.T, ipc IPC) *Worker {
 
 func forEachIPC(t *testing.T, f func(t *testing.T, ipc IPC)) {
 	for _, ipc := range IPCs {
-		if ipc == IPCFrame {
-			continue // TODO(frame)
-		}
 		t.Run(string(ipc), func(t *testing.T) { t.Parallel(); f(t, ipc) })
 	}
 }

@@ -36,7 +36,12 @@ func Serve() error {
 	if err != nil {
 		return err
 	}
-	guardAgainstOrphaning(data, exec, logger)
+	guardAgainstOrphaning(data, exec)
+	if os.Getenv(envIPC) == string(IPCFrame) {
+		if err := serveFrames(data, exec, maxPayload); err != nil {
+			return err
+		}
+	}
 	srv := &grpcServer{exec: exec, info: &workerpb.InfoResponse{
 		Pid: int64(os.Getpid()), GoVersion: runtime.Version(), MaxPayload: int64(maxPayload),
 	}}

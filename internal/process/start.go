@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-plugin/runner"
 	"google.golang.org/grpc"
 
+	"github.com/procpool/supervisor/internal/frame"
 	"github.com/procpool/supervisor/internal/workerpb"
 )
 
@@ -92,6 +93,13 @@ func (w *Worker) launch(ctx context.Context, cmd *exec.Cmd) error {
 
 func (w *Worker) openPath() (dataPath, error) {
 	switch w.cfg.IPC {
+	case IPCFrame:
+		conn, err := frame.New(w.data, frameOptions(w.cfg.MaxPayload)...)
+		if err != nil {
+			return nil, err
+		}
+		w.data, w.conn = nil, conn // the Conn owns the descriptor now
+		return newFramePath(conn), nil
 	case IPCStream:
 		return newStreamPath(w.life, w.rpc)
 	case IPCGRPC:
@@ -106,7 +114,7 @@ func (w *Worker) abort() {
 		w.client.Kill()
 	}
 	w.endLife()
-	w.data.Close()
+	w.closeData()
 }
 
 // socketpair returns the two ends of a connected stream socketpair in

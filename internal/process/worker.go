@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/procpool/supervisor/internal/frame"
 	"github.com/procpool/supervisor/internal/workerpb"
 	"github.com/procpool/supervisor/worker"
 )
@@ -29,7 +30,8 @@ type Worker struct {
 	rpc    workerpb.WorkerClient
 	runner *procRunner
 	path   dataPath
-	data   *os.File // the host's end of the socketpair
+	data   *os.File    // the host's end of the socketpair, unless conn owns it
+	conn   *frame.Conn // the frame data path's connection, if in use
 	tail   *stderrTail
 
 	// life ends when the process does; calls on the data path use it
@@ -92,8 +94,33 @@ func (w *Worker) watch() {
 	w.exitErr = newExitError(w.runner.cmd.Process.Pid, w.runner.state, w.tail.Lines())
 	w.usage = usageOf(w.runner.state)
 	w.endLife()
-	w.data.Close()
+	w.closeData()
 	close(w.done)
+}
+
+// awaitDeadline waits, briefly, for ctx's deadline to be seen here too:
+// the worker checks the same clock, and may get there first.
+func awaitDeadline(ctx context.Context) {
+	d, ok := ctx.Deadline()
+	if !ok || ctx.Err() != nil {
+		return
+	}
+	t := time.NewTimer(time.Until(d) + time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// closeData closes the host's end of the socketpair, however it is held.
+func (w *Worker) closeData() {
+	if w.conn != nil {
+		w.conn.Close()
+	}
+	if w.data != nil {
+		w.data.Close()
+	}
 }
 
 // Do runs t in the worker. When ctx ends before the task does, Do walks
@@ -113,6 +140,9 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 		return worker.Result{PID: w.pid}, w.lost(ctx)
 	}
 	res, err := outs[0].result(w.pid)
+	if errors.Is(err, context.DeadlineExceeded) {
+		awaitDeadline(ctx) // the worker may see the deadline pass a moment before the host does
+	}
 	if err != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		// The worker cannot tell a deadline from the Cancel the host sends
 		// when it passes (either may reach the task first); the host can.
