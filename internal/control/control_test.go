@@ -1,0 +1,100 @@
+package control
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/procpool/supervisor/supervisor"
+)
+
+// fakeTarget is a supervisor as the control socket sees it.
+type fakeTarget struct {
+	killed []int
+	sig    syscall.Signal
+}
+
+func (f *fakeTarget) Config() supervisor.Config {
+	return supervisor.Config{Mode: supervisor.ModeProcess}
+}
+func (f *fakeTarget) Workers() []supervisor.WorkerInfo {
+	return []supervisor.WorkerInfo{{ID: 1, Pool: "default", PID: 4242, State: supervisor.StateBusy, Task: "sleep", TaskID: 7, CPUs: "1"}}
+}
+func (f *fakeTarget) Kill(id int, sig syscall.Signal) error {
+	if id != 1 {
+		return supervisor.ErrNoWorker
+	}
+	f.killed, f.sig = append(f.killed, id), sig
+	return nil
+}
+func (f *fakeTarget) Queued() int { return 3 }
+func (f *fakeTarget) Counts() map[supervisor.Status]int {
+	return map[supervisor.Status]int{supervisor.StatusOK: 5}
+}
+func (f *fakeTarget) Paused() bool { return false }
+
+func TestPsAndKill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.sock")
+	target := &fakeTarget{}
+	srv, err := Listen(path, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode %v, %v; want 0600", fi.Mode(), err)
+	}
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ps, err := c.Ps(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps.GetMode() != "process" || ps.GetQueued() != 3 || ps.GetFinished() != 5 || len(ps.GetWorkers()) != 1 ||
+		ps.GetWorkers()[0].GetPid() != 4242 || ps.GetWorkers()[0].GetCpus() != "1" {
+		t.Errorf("ps: %v", ps)
+	}
+	pid, err := c.Kill(ctx, 1, "TERM")
+	if err != nil || pid != 4242 || target.sig != syscall.SIGTERM {
+		t.Errorf("kill: pid %d, %v, signal %v", pid, err, target.sig)
+	}
+	if _, err := c.Kill(ctx, 9, "KILL"); err == nil || !strings.HasPrefix(err.Error(), "no such worker") {
+		t.Errorf("kill of a missing worker: %v", err)
+	}
+	if _, err := c.Kill(ctx, 1, "HUP"); err == nil {
+		t.Error("a signal other than TERM or KILL was accepted")
+	}
+}
+
+func TestListenRefusesALiveSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.sock")
+	srv, err := Listen(path, &fakeTarget{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := Listen(path, &fakeTarget{}); err == nil {
+		t.Error("a second supervisor took over a live control socket")
+	}
+}
+
+func TestParseSignal(t *testing.T) {
+	for in, want := range map[string]syscall.Signal{"KILL": syscall.SIGKILL, "SIGTERM": syscall.SIGTERM, "term": syscall.SIGTERM, "": syscall.SIGKILL} {
+		if got, err := ParseSignal(in); err != nil || got != want {
+			t.Errorf("ParseSignal(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseSignal("USR1"); err == nil {
+		t.Error("USR1 accepted")
+	}
+}
