@@ -1,0 +1,316 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Chart size: readable in a README at its natural size, and small as PNG.
+const (
+	chartW = 16 * vg.Centimeter
+	chartH = 10 * vg.Centimeter
+)
+
+// boxQuantiles is how many quantiles of a sample a box plot draws: the
+// distribution's shape without tens of thousands of points.
+const boxQuantiles = 1000
+
+// legendW is the strip on the right that holds the legend, outside the
+// data: inside, it would hide the lines it names.
+const legendW = 4.4 * vg.Centimeter
+
+// A figure is a plot and its legend, drawn beside it.
+type figure struct {
+	*plot.Plot
+	legend  plot.Legend
+	entries int
+}
+
+func (f *figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
+	f.legend.Add(name, thumbs...)
+	f.entries++
+}
+
+// save writes the figure in the format its file name ends with.
+func (f *figure) save(file string) error {
+	c, err := draw.NewFormattedCanvas(chartW, chartH, strings.TrimPrefix(filepath.Ext(file), "."))
+	if err != nil {
+		return err
+	}
+	dc := draw.New(c)
+	if f.entries > 0 {
+		right := dc
+		dc.Max.X -= legendW
+		right.Min.X = dc.Max.X
+		f.legend.Top, f.legend.Left = true, true
+		f.legend.TextStyle.Font.Size = vg.Points(9)
+		f.legend.YOffs = -f.Title.TextStyle.Height(f.Title.Text) - vg.Points(8)
+		f.legend.Draw(right)
+	}
+	f.Draw(dc)
+	out, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	_, err = c.WriteTo(out)
+	return errors.Join(err, out.Close())
+}
+
+// A chart draws one figure of the report, or returns nil when the
+// measurement behind it did not run.
+type chart struct {
+	name string
+	draw func(*Report) (*figure, error)
+}
+
+var charts = []chart{
+	{"roundtrip", roundTripChart},
+	{"startup", startupChart},
+	{"throughput", throughputChart},
+	{"payload", payloadChart},
+	{"primes", primesChart},
+}
+
+// Plot writes the report's charts to dir, each as PNG and SVG, and
+// returns the files it wrote.
+func Plot(r *Report, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, c := range charts {
+		p, err := c.draw(r)
+		if err != nil {
+			return files, fmt.Errorf("chart %s: %w", c.name, err)
+		}
+		if p == nil {
+			continue
+		}
+		for _, ext := range []string{"png", "svg"} {
+			f := filepath.Join(dir, "bench-"+c.name+"."+ext)
+			if err := p.save(f); err != nil {
+				return files, err
+			}
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
+
+func newPlot(title, x, y string) *figure {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	p.Add(plotter.NewGrid())
+	return &figure{Plot: p, legend: plot.NewLegend()}
+}
+
+// logY puts the Y axis on a log scale, the modes being orders of
+// magnitude apart, with ticks labelled by label.
+func logY(p *figure, label func(float64) string) {
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{label: label}
+}
+
+// logTicks labels 1, 2, 3 and 5 in every decade: gonum's LogTicks labels
+// only powers of ten, and a range narrower than a decade gets one label
+// or none.
+type logTicks struct{ label func(float64) string }
+
+func (t logTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for decade := math.Pow10(int(math.Floor(math.Log10(lo)))); decade <= hi; decade *= 10 {
+		for i := 1; i < 10; i++ {
+			v := decade * float64(i)
+			if v < lo || v > hi {
+				continue
+			}
+			tick := plot.Tick{Value: v}
+			if i == 1 || i == 2 || i == 3 || i == 5 {
+				tick.Label = t.label(v)
+			}
+			ticks = append(ticks, tick)
+		}
+	}
+	return ticks
+}
+
+// si labels a tick with k, M or G.
+func si(v float64) string {
+	switch {
+	case v >= 1e9:
+		return trimZero(v/1e9) + "G"
+	case v >= 1e6:
+		return trimZero(v/1e6) + "M"
+	case v >= 1e3:
+		return trimZero(v/1e3) + "k"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// boxChart draws one box per sample, in microseconds.
+func boxChart(title string, names []string, samples [][]time.Duration) (*figure, error) {
+	p := newPlot(title, "", "µs (log scale)")
+	logY(p, si)
+	for i, s := range samples {
+		q := quantiles(s, boxQuantiles)
+		vals := make(plotter.Values, len(q))
+		for j, d := range q {
+			vals[j] = max(float64(d)/1e3, 1e-3) // a log scale has no zero
+		}
+		b, err := plotter.NewBoxPlot(vg.Points(24), float64(i), vals)
+		if err != nil {
+			return nil, err
+		}
+		b.FillColor = plotutil.Color(i)
+		p.Add(b)
+	}
+	p.NominalX(names...)
+	return p, nil
+}
+
+func roundTripChart(r *Report) (*figure, error) {
+	if len(r.RoundTrip) == 0 {
+		return nil, nil
+	}
+	var names []string
+	var samples [][]time.Duration
+	for _, rt := range r.RoundTrip {
+		names, samples = append(names, rt.Case), append(samples, rt.samples)
+	}
+	return boxChart("No-op round trip, Submit → Result, one at a time", names, samples)
+}
+
+func startupChart(r *Report) (*figure, error) {
+	if len(r.Startup) == 0 {
+		return nil, nil
+	}
+	var names []string
+	var samples [][]time.Duration
+	for _, s := range r.Startup {
+		names, samples = append(names, s.Case), append(samples, s.samples)
+	}
+	return boxChart("Worker start-up → first reply", names, samples)
+}
+
+// caseColor keeps a case's colour the same on every chart.
+func caseColor(r *Report, c string) color.Color {
+	i := slices.Index(columns(r, "thread+gil"), c)
+	return plotutil.Color(max(i, 0))
+}
+
+func throughputChart(r *Report) (*figure, error) {
+	if len(r.Throughput) == 0 {
+		return nil, nil
+	}
+	p := newPlot("No-op throughput", "workers", "tasks/s (log scale)")
+	logY(p, si)
+	for _, c := range columns(r) {
+		for i, shape := range []string{shapePipelined, shapeBatched} {
+			var xys plotter.XYs
+			for _, t := range r.Throughput {
+				if t.Case == c && t.Shape == shape {
+					xys = append(xys, plotter.XY{X: float64(t.Workers), Y: t.TasksPerS})
+				}
+			}
+			if err := addLine(p, c+" "+shape, xys, caseColor(r, c), i); err != nil {
+				return nil, err
+			}
+		}
+	}
+	p.X.Tick.Marker = integerTicks(r.Settings.Workers)
+	return p, nil
+}
+
+// addLine adds a line with points; dashes picks plotutil's dash pattern.
+func addLine(p *figure, name string, xys plotter.XYs, c color.Color, dashes int) error {
+	if len(xys) == 0 {
+		return nil
+	}
+	l, s, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return err
+	}
+	l.Color, s.Color = c, c
+	l.Dashes = plotutil.Dashes(dashes)
+	p.Add(l, s)
+	p.addLegend(name, l, s)
+	return nil
+}
+
+func integerTicks(n int) plot.ConstantTicks {
+	var ticks plot.ConstantTicks
+	for i := 1; i <= n; i++ {
+		ticks = append(ticks, plot.Tick{Value: float64(i), Label: fmt.Sprint(i)})
+	}
+	return ticks
+}
+
+func payloadChart(r *Report) (*figure, error) {
+	if !slices.ContainsFunc(r.Payload, func(p Payload) bool { return p.MBPerS > 0 }) {
+		return nil, nil
+	}
+	p := newPlot("Payload echo, one at a time (size / p50 round trip)", "payload (log scale)", "MB/s (log scale)")
+	logY(p, si)
+	p.X.Scale = plot.LogScale{}
+	var ticks plot.ConstantTicks
+	for _, s := range r.Settings.Sizes {
+		ticks = append(ticks, plot.Tick{Value: float64(s), Label: fmtBytes(int64(s))})
+	}
+	p.X.Tick.Marker = ticks
+	for _, c := range columns(r) {
+		var xys plotter.XYs
+		for _, pl := range r.Payload {
+			if pl.Case == c && pl.MBPerS > 0 {
+				xys = append(xys, plotter.XY{X: float64(pl.Bytes), Y: pl.MBPerS})
+			}
+		}
+		if err := addLine(p, c, xys, caseColor(r, c), 0); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func primesChart(r *Report) (*figure, error) {
+	if len(r.Primes) == 0 {
+		return nil, nil
+	}
+	list := r.Primes[len(r.Primes)-1].List // the longer list: steadier
+	p := newPlot(fmt.Sprintf("CPU-bound primes (%s list): speedup over 1 worker", list), "workers", "speedup")
+	for _, c := range columns(r, "thread+gil") {
+		var xys plotter.XYs
+		for _, pr := range r.Primes {
+			if pr.Case == c && pr.List == list {
+				xys = append(xys, plotter.XY{X: float64(pr.Workers), Y: pr.Speedup})
+			}
+		}
+		if err := addLine(p, c, xys, caseColor(r, c), 0); err != nil {
+			return nil, err
+		}
+	}
+	ideal, err := plotter.NewLine(plotter.XYs{{X: 1, Y: 1}, {X: float64(r.Settings.Workers), Y: float64(r.Settings.Workers)}})
+	if err != nil {
+		return nil, err
+	}
+	ideal.Color, ideal.Dashes = color.Gray{Y: 160}, plotutil.Dashes(1)
+	p.Add(ideal)
+	p.addLegend("ideal", ideal)
+	p.X.Tick.Marker = integerTicks(r.Settings.Workers)
+	return p, nil
+}
