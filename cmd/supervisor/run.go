@@ -16,6 +16,8 @@ func run(args []string, stdout, stderr io.Writer) exitCode {
 			return report(stderr, supervisor.ServeWorker())
 		case "tasks":
 			return report(stderr, listTasks(args[1:], stdout))
+		case "bench":
+			return report(stderr, bench(args[1:], stdout, stderr))
 		case "compare":
 			return report(stderr, compare(args[1:], stdout, stderr))
 		case "ps":

@@ -17,6 +17,7 @@ shows what each mode costs.
 Usage:
   supervisor [flags] [ARG...]   run a workload (default: the seed's primes, in process mode)
   supervisor tasks              list the tasks and their arguments
+  supervisor bench [flags]      measure both modes side by side (see supervisor bench --help)
 
 Flags may come before or after the arguments; "--" ends the flags.
 
