@@ -37,7 +37,7 @@ func runTiny(t *testing.T, o Options) *Report {
 	return r
 }
 
-func TestRunEveryMeasurement(t *testing.T) {
+func TestBenchEveryMeasurement(t *testing.T) {
 	r := runTiny(t, tiny())
 	cases := []string{"process/grpc", "process/stream", "process/frame", "thread"}
 	t.Run("startup", func(t *testing.T) { checkStartup(t, r, cases) })
@@ -276,7 +276,7 @@ func checkPlot(t *testing.T, r *Report) {
 	}
 }
 
-func TestOnlyRunsWhatIsAsked(t *testing.T) {
+func TestBenchOnlyWhatIsAsked(t *testing.T) {
 	o := tiny()
 	o.Only, o.IPCs = []string{"roundtrip"}, []supervisor.IPC{supervisor.IPCFrame}
 	r := runTiny(t, o)
@@ -290,7 +290,7 @@ func TestOnlyRunsWhatIsAsked(t *testing.T) {
 	}
 }
 
-func TestPython(t *testing.T) {
+func TestBenchPython(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3: the Python side cannot run")
