@@ -49,6 +49,7 @@ type response struct {
 type waiter struct {
 	tag    uint64
 	any    bool // a Recv: takes any response no Call claims
+	own    bool // a RecvOwned: the response is handed over, not lent
 	parked bool // blocked on wake, so it can be handed the read side
 	lead   bool // has been handed the read side
 	done   bool // rtag, resp and err are final
@@ -132,6 +133,18 @@ func (m *Mux) Flush() error { return m.c.Flush() }
 // concurrently with itself (ErrConcurrentRecv), but may run alongside Calls.
 // Errors are those of Call's read side.
 func (m *Mux) Recv() (tag uint64, resp []byte, err error) {
+	return m.receive(false)
+}
+
+// RecvOwned is Recv, except that the body is the caller's to keep, as
+// Call's is: a small body is a copy, a large one is handed over without
+// copying. It suits a caller that keeps responses beyond the next Recv,
+// where copying Recv's body would copy a large payload twice.
+func (m *Mux) RecvOwned() (tag uint64, resp []byte, err error) {
+	return m.receive(true)
+}
+
+func (m *Mux) receive(own bool) (tag uint64, resp []byte, err error) {
 	m.mu.Lock()
 	if m.recvBusy {
 		m.mu.Unlock()
@@ -141,13 +154,38 @@ func (m *Mux) Recv() (tag uint64, resp []byte, err error) {
 	m.mu.Unlock()
 
 	w := &m.recvw
-	*w = waiter{any: true, wake: w.wake}
+	*w = waiter{any: true, own: own, wake: w.wake}
 	tag, resp, err = m.await(w)
 
 	m.mu.Lock()
 	m.recvBusy = false
 	m.mu.Unlock()
 	return tag, resp, err
+}
+
+// lend returns the body of p for a Recv: its own storage for RecvOwned, the
+// Mux's reused buffer for Recv. Called by the reading goroutine.
+func (m *Mux) lend(w *waiter, p []byte) []byte {
+	if w.own {
+		return m.c.adopt(p, nil)[tagLen:]
+	}
+	m.recvBuf = m.c.adopt(p, m.recvBuf)
+	return m.recvBuf[tagLen:]
+}
+
+// Ready reports whether a response to a Send is at hand: Recv would return
+// it without reading the socket. A pipelining caller drains what is ready
+// before it sends more, so that a burst of responses is answered with one
+// burst of requests, in one write, rather than a write per response.
+func (m *Mux) Ready() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.unclaimed) > 0 {
+		return true
+	}
+	// The read side is the reading goroutine's; with m.reading false under
+	// m.mu, no goroutine is reading, and none can start meanwhile.
+	return !m.reading && m.err == nil && m.c.Buffered()
 }
 
 func (m *Mux) register(w *waiter) error {
@@ -240,8 +278,7 @@ func (m *Mux) lead(w *waiter) (uint64, []byte, error) {
 		}
 		var resp []byte
 		if w.any {
-			m.recvBuf = m.c.adopt(p, m.recvBuf)
-			resp = m.recvBuf[tagLen:]
+			resp = m.lend(w, p)
 		} else {
 			delete(m.calls, tag)
 			resp = m.c.adopt(p, nil)[tagLen:]
@@ -273,8 +310,7 @@ func (m *Mux) dispatch(w *waiter, tag uint64, p []byte) (mine bool, err error) {
 		return true, nil
 	}
 	if r := m.recv; r != nil {
-		m.recvBuf = m.c.adopt(p, m.recvBuf)
-		r.rtag, r.resp, r.done = tag, m.recvBuf[tagLen:], true
+		r.rtag, r.resp, r.done = tag, m.lend(r, p), true
 		m.wake(r)
 		return false, nil
 	}
