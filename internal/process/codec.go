@@ -3,6 +3,7 @@ package process
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/procpool/supervisor/internal/workerpb"
@@ -10,12 +11,19 @@ import (
 )
 
 // The frame data path's encoding of a batch of requests and of their
-// outcomes: the same content as the Worker service's DoRequest and
-// DoResponse, without protobuf. Little-endian throughout; a string or byte
-// field is a 4-byte length, then the bytes (2 bytes for a task name).
+// outcomes: the content of the Worker service's DoRequest and DoResponse,
+// without protobuf. Little-endian throughout; a byte field is a 4-byte
+// length, then the bytes (a task name has a 2-byte length).
 //
-//	requests: count u32, then per task:  seq u64, deadline_unix_nano i64, name, input
-//	outcomes: count u32, then per task:  seq u64, exec_ns i64, kind u8, output, error, stack
+//	requests: count u32, first_seq u64, deadline_unix_nano i64,
+//	          then per task: name, input
+//	outcomes: count u32, then per task, in order:
+//	          exec_ns i64, kind u8, output, and unless kind is NONE: error, stack
+//
+// A batch's tasks are numbered first_seq, first_seq+1, ... and share one
+// deadline (0 for none), so neither travels per task; outcomes come back in
+// order, so they carry no number either. A no-op task costs 8 bytes on the
+// way out (with a 2-byte name) and 14 back.
 //
 // Decoding does not copy: byte fields alias the buffer, which the caller
 // must keep for as long as they are used.
@@ -24,60 +32,114 @@ var errCorrupt = errors.New("frame path: corrupt message")
 
 var le = binary.LittleEndian
 
-func appendRequests(b []byte, reqs []request) []byte {
-	b = le.AppendUint32(b, uint32(len(reqs)))
-	for _, r := range reqs {
-		b = le.AppendUint64(b, r.seq)
-		var d int64
-		if !r.deadline.IsZero() {
-			d = r.deadline.UnixNano()
-		}
-		b = le.AppendUint64(b, uint64(d))
-		b = le.AppendUint16(b, uint16(len(r.task.Name)))
-		b = append(b, r.task.Name...)
-		b = appendBytes(b, r.task.Input)
+// batchHeader is the size of a request's fields before its tasks.
+const batchHeader = 4 + 8 + 8
+
+func appendBatch(b []byte, bt batch) []byte {
+	var d int64
+	if !bt.deadline.IsZero() {
+		d = bt.deadline.UnixNano()
+	}
+	b = le.AppendUint32(b, uint32(len(bt.tasks)))
+	b = le.AppendUint64(b, bt.first)
+	b = le.AppendUint64(b, uint64(d))
+	for _, t := range bt.tasks {
+		b = le.AppendUint16(b, uint16(len(t.Name)))
+		b = append(b, t.Name...)
+		b = appendBytes(b, t.Input)
 	}
 	return b
 }
 
-func decodeRequests(b []byte, into []request) ([]request, error) {
-	d := decoder{b: b}
-	n := int(d.u32())
-	for i := 0; i < n && d.err == nil; i++ {
-		r := request{seq: d.u64()}
-		if dl := int64(d.u64()); dl != 0 {
-			r.deadline = time.Unix(0, dl)
-		}
-		r.task = worker.Task{Name: string(d.take(int(d.u16()))), Input: d.bytes()}
-		into = append(into, r)
+// batchSize is bt's encoded size.
+func batchSize(bt batch) int {
+	n := batchHeader
+	for _, t := range bt.tasks {
+		n += taskSize(t)
 	}
-	return into, d.end()
+	return n
+}
+
+// taskSize is a task's encoded size in a batch.
+func taskSize(t worker.Task) int { return 2 + len(t.Name) + 4 + len(t.Input) }
+
+// A batchReader reads a request: its header, then its tasks one at a time.
+type batchReader struct {
+	n        int
+	first    uint64
+	deadline time.Time
+	d        decoder
+	name     string // the last task's name, reused while the bytes match
+}
+
+// readBatch reads b's header and checks that its tasks are all there, so
+// that a worker never starts a batch it cannot finish reading.
+func readBatch(b []byte, name string) (batchReader, error) {
+	r := batchReader{d: decoder{b: b}, name: name}
+	r.n = int(r.d.u32())
+	r.first = r.d.u64()
+	if dl := int64(r.d.u64()); dl != 0 {
+		r.deadline = time.Unix(0, dl)
+	}
+	check := r.d
+	for range r.n {
+		check.take(int(check.u16()))
+		check.bytes()
+	}
+	if err := check.end(); err != nil || r.n == 0 {
+		return batchReader{}, errCorrupt
+	}
+	return r, nil
+}
+
+// next returns the next task. A task's name is the previous task's string
+// when the bytes match, so a batch allocates no name after its first (the
+// compiler compares string(b) == s without converting).
+func (r *batchReader) next() worker.Task {
+	if nb := r.d.take(int(r.d.u16())); string(nb) != r.name {
+		r.name = string(nb)
+	}
+	return worker.Task{Name: r.name, Input: r.d.bytes()}
 }
 
 func appendOutcome(b []byte, o *outcome) []byte {
-	b = le.AppendUint64(b, o.seq)
 	b = le.AppendUint64(b, uint64(o.exec))
 	b = append(b, byte(o.kind))
 	b = appendBytes(b, o.output)
+	if o.kind == workerpb.ErrorKind_ERROR_KIND_NONE {
+		return b
+	}
 	b = appendBytes(b, []byte(o.msg))
 	return appendBytes(b, []byte(o.stack))
 }
 
-func decodeOutcomes(b []byte, want int) ([]outcome, error) {
+// outcomeSize is o's encoded size.
+func outcomeSize(o *outcome) int {
+	n := 8 + 1 + 4 + len(o.output)
+	if o.kind != workerpb.ErrorKind_ERROR_KIND_NONE {
+		n += 4 + len(o.msg) + 4 + len(o.stack)
+	}
+	return n
+}
+
+// decodeOutcomes decodes the outcomes of a batch of want tasks, or of any
+// number if want is negative, into outs' storage. Outputs alias b; the
+// outcomes are numbered from first.
+func decodeOutcomes(b []byte, want int, first uint64, outs []outcome) ([]outcome, error) {
 	d := decoder{b: b}
 	n := int(d.u32())
-	if n != want {
+	if want >= 0 && n != want || n > len(b) {
 		return nil, errCorrupt
 	}
-	outs := make([]outcome, n)
+	outs = slices.Grow(outs[:0], n)[:n]
 	for i := range outs {
 		o := &outs[i]
-		o.seq = d.u64()
-		o.exec = time.Duration(d.u64())
-		o.kind = workerpb.ErrorKind(d.u8())
+		*o = outcome{seq: first + uint64(i), exec: time.Duration(d.u64()), kind: workerpb.ErrorKind(d.u8())}
 		o.output = d.bytes()
-		o.msg = string(d.bytes())
-		o.stack = string(d.bytes())
+		if o.kind != workerpb.ErrorKind_ERROR_KIND_NONE {
+			o.msg = string(d.bytes())
+			o.stack = string(d.bytes())
+		}
 	}
 	return outs, d.end()
 }

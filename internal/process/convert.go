@@ -22,11 +22,10 @@ type outcome struct {
 	stack  string
 }
 
-// newOutcome captures what worker.Run returned.
-func newOutcome(seq uint64, res worker.Result, err error) outcome {
-	o := outcome{seq: seq, output: res.Output, exec: res.Exec}
+// set makes o what worker.Run returned.
+func (o *outcome) set(seq uint64, res worker.Result, err error) {
+	o.seq, o.output, o.exec = seq, res.Output, res.Exec
 	o.kind, o.msg, o.stack = encodeError(err)
-	return o
 }
 
 // result turns an outcome back into what worker.Run returned, on the host.
@@ -37,10 +36,17 @@ func (o *outcome) result(pid int) (worker.Result, error) {
 // encodeError classifies err so that errors.Is answers the same on the
 // other side: sentinels travel as kinds, messages as text.
 func encodeError(err error) (workerpb.ErrorKind, string, string) {
+	if err == nil {
+		// Before anything else: the target errors.As needs escapes to the
+		// heap, an allocation per task that succeeds if made up front.
+		return workerpb.ErrorKind_ERROR_KIND_NONE, "", ""
+	}
+	return encodeNonNil(err)
+}
+
+func encodeNonNil(err error) (workerpb.ErrorKind, string, string) {
 	var p *worker.PanicError
 	switch {
-	case err == nil:
-		return workerpb.ErrorKind_ERROR_KIND_NONE, "", ""
 	case errors.As(err, &p):
 		return workerpb.ErrorKind_ERROR_KIND_PANIC, p.Value, p.Stack
 	case errors.Is(err, context.Canceled):

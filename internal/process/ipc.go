@@ -1,6 +1,11 @@
 package process
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+
+	"github.com/procpool/supervisor/worker"
+)
 
 // IPC names a data path: how tasks and results travel between the
 // supervisor and a worker process. The control plane is gRPC on every path.
@@ -30,10 +35,30 @@ func ParseIPC(s string) (IPC, error) {
 	return "", fmt.Errorf("unknown data path %q (want grpc, stream or frame)", s)
 }
 
+// A batch is tasks on their way to a worker, numbered from first, under
+// one deadline (zero for none).
+type batch struct {
+	first    uint64
+	deadline time.Time
+	tasks    []worker.Task
+}
+
 // A dataPath carries batches of tasks to one worker and their outcomes back.
-// do is safe for concurrent use. An error from do means the transport
-// failed: the worker is gone or going.
+// An error from any method means the transport failed: the worker is gone
+// or going.
 type dataPath interface {
-	do(reqs []request) ([]outcome, error)
+	// do sends a batch and waits for its outcomes. It is safe for
+	// concurrent use.
+	do(b batch) ([]outcome, error)
+	// send queues a batch without waiting for it, flush writes what send
+	// queued, and recv returns the next batch answered, named by its first
+	// sequence number: the pipelined form, for one goroutine at a time.
+	// recv's outcomes are valid until the next recv (their outputs for
+	// good).
+	send(b batch) error
+	flush() error
+	recv() (tag uint64, outs []outcome, err error)
+	// ready reports whether recv would return without waiting.
+	ready() bool
 	close() error
 }

@@ -2,6 +2,7 @@ package process
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/procpool/supervisor/internal/frame"
 )
@@ -10,37 +11,80 @@ import (
 // one response frame, matched by tag (the first task's sequence number).
 // A lone caller writes and reads on its own goroutine, with blocking system
 // calls and a short spin before blocking (internal/frame); no HTTP/2, no
-// netpoller, no hand-off between goroutines on the hot path.
+// netpoller, no hand-off between goroutines on the hot path. Pipelined
+// batches (send) are queued and leave together on flush, in one write.
 type framePath struct {
 	conn *frame.Conn
 	mux  *frame.Mux
+	outs []outcome // recv's, reused
 }
 
 func newFramePath(conn *frame.Conn) *framePath {
 	return &framePath{conn: conn, mux: frame.NewMux(conn)}
 }
 
-func (p *framePath) do(reqs []request) ([]outcome, error) {
-	body := appendRequests(make([]byte, 0, requestSize(reqs)), reqs)
-	resp, err := p.mux.Call(reqs[0].seq, body)
+// bodies holds request buffers between calls: the Mux has written or
+// copied a request by the time Call or Send returns, so its buffer can be
+// reused at once. It saves an allocation the size of the request per call.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody keeps buffers for large payloads out of the pool: they
+// would pin their memory for no gain (copying 16 MiB dwarfs allocating it).
+const maxPooledBody = 64 << 10
+
+func (p *framePath) do(b batch) ([]outcome, error) {
+	resp, err := withBody(b, func(body []byte) ([]byte, error) { return p.mux.Call(b.first, body) })
 	if err != nil {
 		return nil, fmt.Errorf("frame path: %w", err)
 	}
-	return decodeOutcomes(resp, len(reqs))
+	return decodeOutcomes(resp, len(b.tasks), b.first, nil)
+}
+
+func (p *framePath) send(b batch) error {
+	_, err := withBody(b, func(body []byte) ([]byte, error) { return nil, p.mux.Send(b.first, body) })
+	if err != nil {
+		return fmt.Errorf("frame path: %w", err)
+	}
+	return nil
+}
+
+func (p *framePath) flush() error {
+	if err := p.mux.Flush(); err != nil {
+		return fmt.Errorf("frame path: %w", err)
+	}
+	return nil
+}
+
+// recv takes the response's body over (RecvOwned), since the outcomes'
+// outputs alias it and outlive the next response.
+func (p *framePath) recv() (uint64, []outcome, error) {
+	tag, resp, err := p.mux.RecvOwned()
+	if err != nil {
+		return 0, nil, fmt.Errorf("frame path: %w", err)
+	}
+	p.outs, err = decodeOutcomes(resp, -1, tag, p.outs[:0])
+	return tag, p.outs, err
+}
+
+func (p *framePath) ready() bool { return p.mux.Ready() }
+
+// withBody encodes b into a pooled buffer for the length of f.
+func withBody(b batch, f func(body []byte) ([]byte, error)) ([]byte, error) {
+	size := batchSize(b)
+	if size > maxPooledBody {
+		return f(appendBatch(make([]byte, 0, size), b))
+	}
+	bp := bodies.Get().(*[]byte)
+	*bp = appendBatch((*bp)[:0], b)
+	resp, err := f(*bp)
+	bodies.Put(bp)
+	return resp, err
 }
 
 // close does nothing: the worker must not read EOF on its data socket
 // before it has been asked to shut down, since EOF there means "the
 // supervisor died". The socket closes when the worker has exited.
 func (p *framePath) close() error { return nil }
-
-func requestSize(reqs []request) int {
-	n := 4
-	for _, r := range reqs {
-		n += 8 + 8 + 2 + len(r.task.Name) + 4 + len(r.task.Input)
-	}
-	return n
-}
 
 // frameOptions are the Conn options on both ends: frames big enough for a
 // payload at the limit plus its envelope.

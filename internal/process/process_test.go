@@ -41,9 +41,20 @@ func testCommand() (*exec.Cmd, error) {
 // even if the test fails.
 func startTest(t *testing.T, ipc IPC) *Worker {
 	t.Helper()
+	return startTestConfig(t, Config{ID: 1, IPC: ipc})
+}
+
+// startTestConfig is startTest with a configuration; the test binary is the
+// worker, and the grace is short unless cfg says otherwise.
+func startTestConfig(t *testing.T, cfg Config) *Worker {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	w, err := Start(ctx, Config{ID: 1, Command: testCommand, IPC: ipc, Grace: 200 * time.Millisecond})
+	cfg.Command = testCommand
+	if cfg.Grace == 0 {
+		cfg.Grace = 200 * time.Millisecond
+	}
+	w, err := Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

@@ -21,11 +21,9 @@ func serveFrames(data *os.File, exec *executor, maxPayload int) error {
 	}
 	go func() {
 		runtime.LockOSThread()
-		var reqs []request
-		var out []byte
+		var a answerer
 		_ = frame.Serve(conn, func(body []byte, w *frame.ReplyWriter) {
-			reqs, out = answer(exec, body, reqs[:0], out[:0])
-			_ = w.Reply(out)
+			_ = w.Reply(a.answer(exec, body))
 		})
 		// Not logged: see guardAgainstOrphaning.
 		killOwnGroup(exec)
@@ -33,19 +31,34 @@ func serveFrames(data *os.File, exec *executor, maxPayload int) error {
 	return nil
 }
 
-// answer runs a batch of requests and encodes their outcomes, reusing reqs
-// and out to spare the allocations.
-func answer(exec *executor, body []byte, reqs []request, out []byte) ([]request, []byte) {
-	reqs, err := decodeRequests(body, reqs)
+// An answerer runs the batches that come in on the frame path and encodes
+// their outcomes, task by task as they run: no array of requests or of
+// outcomes in between (building those cost ~20 ns a task). It keeps its
+// buffer from one batch to the next, so that answering allocates nothing
+// of its own.
+type answerer struct {
+	out  []byte
+	name string // the last task name seen, reused
+}
+
+// answer runs the batch in body and returns the encoded outcomes, valid
+// until the next call.
+func (a *answerer) answer(exec *executor, body []byte) []byte {
+	r, err := readBatch(body, a.name)
 	if err != nil {
 		// The host never sends this; answering nothing makes its call fail
 		// as a corrupt message rather than hang.
-		return reqs, out
+		return nil
 	}
-	out = le.AppendUint32(out, uint32(len(reqs)))
-	for _, r := range reqs {
-		o := exec.run(context.Background(), r)
-		out = appendOutcome(out, &o)
+	a.out = le.AppendUint32(a.out[:0], uint32(r.n))
+	var b batchRun
+	var o outcome
+	exec.begin(&b, context.Background(), r.first, r.n, r.deadline)
+	for i := range r.n {
+		b.run(r.first+uint64(i), r.next(), &o)
+		a.out = appendOutcome(a.out, &o)
 	}
-	return reqs, out
+	b.end()
+	a.name = r.name
+	return a.out
 }

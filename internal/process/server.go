@@ -51,12 +51,17 @@ func (s *grpcServer) Cancel(_ context.Context, req *workerpb.CancelRequest) (*wo
 }
 
 func (s *grpcServer) runBatch(ctx context.Context, req *workerpb.DoRequest) *workerpb.DoResponse {
-	out := make([]*workerpb.Outcome, len(req.GetTasks()))
-	for i, t := range req.GetTasks() {
-		o := s.exec.run(ctx, requestFromPB(t))
-		out[i] = o.toPB()
+	tasks := req.GetTasks()
+	reqs := make([]request, len(tasks))
+	for i, t := range tasks {
+		reqs[i] = requestFromPB(t)
 	}
-	return &workerpb.DoResponse{Outcomes: out}
+	outs := s.exec.runBatch(ctx, reqs, make([]outcome, 0, len(reqs)))
+	pbs := make([]*workerpb.Outcome, len(outs))
+	for i := range outs {
+		pbs[i] = outs[i].toPB()
+	}
+	return &workerpb.DoResponse{Outcomes: pbs}
 }
 
 func requestFromPB(t *workerpb.Task) request {
@@ -65,12 +70,4 @@ func requestFromPB(t *workerpb.Task) request {
 		r.deadline = time.Unix(0, d)
 	}
 	return r
-}
-
-func requestToPB(r request) *workerpb.Task {
-	t := &workerpb.Task{Seq: r.seq, Name: r.task.Name, Input: r.task.Input}
-	if !r.deadline.IsZero() {
-		t.DeadlineUnixNano = r.deadline.UnixNano()
-	}
-	return t
 }

@@ -103,7 +103,7 @@ func (w *Worker) openPath() (dataPath, error) {
 	case IPCStream:
 		return newStreamPath(w.life, w.rpc)
 	case IPCGRPC:
-		return &unaryPath{ctx: w.life, client: w.rpc}, nil
+		return newUnaryPath(w.life, w.rpc), nil
 	}
 	return nil, fmt.Errorf("data path %q is not available", w.cfg.IPC)
 }

@@ -39,6 +39,7 @@ type Worker struct {
 	life    context.Context
 	endLife context.CancelFunc
 	seq     atomic.Uint64
+	pipe    pipe // batches in flight with Send, see pipe.go
 
 	done    chan struct{} // closed when the process has exited and been reaped
 	exitErr *ExitError
@@ -99,19 +100,27 @@ func (w *Worker) watch() {
 }
 
 // awaitDeadline waits, briefly, for ctx's deadline to be seen here too:
-// the worker checks the same clock, and may get there first.
+// the worker checks the same clock, and may get there first. A deadline
+// still well ahead means the task met a deadline of its own, and there is
+// nothing to wait for. The wait allows the host's timer to fire late (it
+// did by over a millisecond under the race detector).
 func awaitDeadline(ctx context.Context) {
 	d, ok := ctx.Deadline()
-	if !ok || ctx.Err() != nil {
+	if !ok || ctx.Err() != nil || time.Until(d) > deadlineSkew {
 		return
 	}
-	t := time.NewTimer(time.Until(d) + time.Millisecond)
+	t := time.NewTimer(time.Until(d) + deadlineSkew)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-t.C:
 	}
 }
+
+// deadlineSkew bounds how far apart the worker's and the host's views of
+// one deadline can be: both read the same clock, so only scheduling
+// separates them.
+const deadlineSkew = 100 * time.Millisecond
 
 // closeData closes the host's end of the socketpair, however it is held.
 func (w *Worker) closeData() {
@@ -131,15 +140,24 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 	if len(t.Input) > w.cfg.MaxPayload {
 		return worker.Result{}, tooLarge("input", len(t.Input), w.cfg.MaxPayload)
 	}
-	r := request{seq: w.seq.Add(1), task: t}
-	if d, ok := ctx.Deadline(); ok {
-		r.deadline = d
-	}
-	outs, err := w.doWatched(ctx, r)
+	outs, err := w.doWatched(ctx, w.batch(ctx, []worker.Task{t}))
 	if err != nil {
 		return worker.Result{PID: w.pid}, w.lost(ctx)
 	}
-	res, err := outs[0].result(w.pid)
+	return w.result(ctx, &outs[0])
+}
+
+// batch numbers tasks for the wire: consecutive sequence numbers (so that
+// a Cancel naming any of them reaches their batch) and ctx's deadline.
+func (w *Worker) batch(ctx context.Context, tasks []worker.Task) batch {
+	n := uint64(len(tasks))
+	deadline, _ := ctx.Deadline()
+	return batch{first: w.seq.Add(n) - n + 1, deadline: deadline, tasks: tasks}
+}
+
+// result turns one outcome into what Do returns for it.
+func (w *Worker) result(ctx context.Context, o *outcome) (worker.Result, error) {
+	res, err := o.result(w.pid)
 	if errors.Is(err, context.DeadlineExceeded) {
 		awaitDeadline(ctx) // the worker may see the deadline pass a moment before the host does
 	}
@@ -151,20 +169,21 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 	return res, err
 }
 
-// doWatched sends r and escalates if ctx ends before the answer comes.
-func (w *Worker) doWatched(ctx context.Context, r request) ([]outcome, error) {
+// doWatched sends b and escalates if ctx ends before the answer comes.
+func (w *Worker) doWatched(ctx context.Context, b batch) ([]outcome, error) {
 	if ctx.Done() == nil {
-		return w.path.do([]request{r})
+		return w.path.do(b)
 	}
 	answered := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() { w.escalate(answered, r.seq) })
-	outs, err := w.path.do([]request{r})
+	stop := context.AfterFunc(ctx, func() { w.escalate(answered, b.first) })
+	outs, err := w.path.do(b)
 	stop()
 	close(answered)
 	return outs, err
 }
 
-// escalate is the kill ladder for one task.
+// escalate is the kill ladder for one task, or one batch: seq names any
+// of its tasks.
 func (w *Worker) escalate(answered <-chan struct{}, seq uint64) {
 	cctx, cancel := context.WithTimeout(w.life, w.cfg.Grace)
 	_, _ = w.rpc.Cancel(cctx, &workerpb.CancelRequest{Seqs: []uint64{seq}})
