@@ -44,12 +44,19 @@ type Worker struct {
 	err      error
 }
 
+// A call is one hand-off to the worker's goroutine: one task (Do), or a
+// batch run one task after another (DoBatch), with their results.
 type call struct {
 	ctx     context.Context
-	task    worker.Task
-	res     worker.Result
-	err     error
+	tasks   []worker.Task
+	res     []worker.Result
+	errs    []error
 	replied chan struct{}
+
+	// Do's storage, so that a lone task costs one allocation, not four.
+	one    [1]worker.Task
+	oneRes [1]worker.Result
+	oneErr [1]error
 }
 
 // Config configures a goroutine worker; the zero value is ready to use.
@@ -85,7 +92,7 @@ func (w *Worker) loop() {
 		case <-w.stop:
 			return
 		}
-		c.res, c.err = w.run(c.ctx, c.task)
+		w.runCall(c)
 		close(c.replied)
 		if w.abandoned() {
 			return // its caller gave up on it; a replacement does the work now
@@ -93,11 +100,20 @@ func (w *Worker) loop() {
 	}
 }
 
-func (w *Worker) run(ctx context.Context, t worker.Task) (worker.Result, error) {
+// runCall runs a call's tasks in order. Once the context has ended, the
+// tasks of a batch left are not started: they end with its error.
+func (w *Worker) runCall(c *call) {
+	ctx := c.ctx
 	if w.gil != nil {
 		ctx = worker.WithGIL(ctx, w.gil)
 	}
-	return worker.Run(ctx, t)
+	for i, t := range c.tasks {
+		if err := ctx.Err(); err != nil && i > 0 {
+			c.errs[i] = err
+			continue
+		}
+		c.res[i], c.errs[i] = worker.Run(ctx, t)
+	}
 }
 
 // Do hands t to the worker's goroutine and waits for the result. If ctx
@@ -105,29 +121,60 @@ func (w *Worker) run(ctx context.Context, t worker.Task) (worker.Result, error) 
 // goroutine is abandoned and Do returns an error wrapping both ctx's error
 // and ErrAbandoned.
 func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
-	c := &call{ctx: ctx, task: t, replied: make(chan struct{})}
+	c := &call{ctx: ctx, one: [1]worker.Task{t}}
+	c.tasks, c.res, c.errs = c.one[:], c.oneRes[:], c.oneErr[:]
+	if err := w.hand(c); err != nil {
+		return worker.Result{}, err
+	}
+	return c.res[0], c.errs[0]
+}
+
+// DoBatch hands tasks to the worker's goroutine in one go, which runs them
+// one after another, and fills res and errs (each as long as tasks) with
+// their results: one hand-off for the whole batch. When ctx ends, the task
+// running sees it and the tasks after it are not started (they end with
+// ctx's error). The error is the batch's as a whole, as Do's: the worker
+// had stopped, or its goroutine was abandoned; res and errs are then not
+// set.
+func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.Result, errs []error) error {
+	c := &call{ctx: ctx, tasks: tasks, res: make([]worker.Result, len(tasks)), errs: make([]error, len(tasks))}
+	if err := w.hand(c); err != nil {
+		return err
+	}
+	// Copied only now: an abandoned goroutine may still write to c's.
+	copy(res, c.res)
+	copy(errs, c.errs)
+	return nil
+}
+
+// hand gives c to the worker's goroutine and waits until it is done, or
+// until ctx has ended and the grace after it passed: then the goroutine is
+// abandoned.
+func (w *Worker) hand(c *call) error {
+	ctx := c.ctx
+	c.replied = make(chan struct{})
 	select {
 	case w.calls <- c:
 	case <-w.stop:
-		return worker.Result{}, ErrStopped
+		return ErrStopped
 	case <-w.done:
-		return worker.Result{}, ErrStopped
+		return ErrStopped
 	}
 	select {
 	case <-c.replied:
-		return c.res, c.err
+		return nil
 	case <-ctx.Done():
 	}
 	t0 := time.NewTimer(w.grace)
 	defer t0.Stop()
 	select {
 	case <-c.replied:
-		return c.res, c.err
+		return nil
 	case <-t0.C:
 	}
 	err := &abandonedError{cause: ctx.Err()}
 	w.finish(err)
-	return worker.Result{}, err
+	return err
 }
 
 func (w *Worker) abandoned() bool {
