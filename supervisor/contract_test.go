@@ -11,12 +11,12 @@ import (
 	"github.com/procpool/supervisor/worker"
 )
 
-// The contract every backend keeps, run against both: what users rely on
-// whichever mode they pick.
+// The contract every backend keeps, run against both modes and, in process
+// mode, every data path: what users rely on whichever they pick.
 
 func TestContractResultsRoundTrip(t *testing.T) {
-	forEachMode(t, func(t *testing.T, mode Mode) {
-		s := newTest(t, Config{Mode: mode, Workers: 2})
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 2}))
 		var fs []*Future
 		for _, n := range worker.SeedPrimes {
 			fs = append(fs, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte(n)}))
@@ -27,8 +27,8 @@ func TestContractResultsRoundTrip(t *testing.T) {
 			if r.Status != StatusOK || string(r.Output) != want {
 				t.Errorf("task %d: %v %q %v, want ok %q", r.ID, r.Status, r.Output, r.Err, want)
 			}
-			if (mode == ModeThread) != (r.PID == os.Getpid()) {
-				t.Errorf("task %d ran in pid %d (supervisor %d) in %s mode", r.ID, r.PID, os.Getpid(), mode)
+			if (b.mode == ModeThread) != (r.PID == os.Getpid()) {
+				t.Errorf("task %d ran in pid %d (supervisor %d) on %s", r.ID, r.PID, os.Getpid(), b)
 			}
 			if r.Exec <= 0 || r.RoundTrip < r.Exec {
 				t.Errorf("task %d: exec %v round trip %v", r.ID, r.Exec, r.RoundTrip)
@@ -38,8 +38,8 @@ func TestContractResultsRoundTrip(t *testing.T) {
 }
 
 func TestContractErrorsKeepTheirIdentity(t *testing.T) {
-	forEachMode(t, func(t *testing.T, mode Mode) {
-		s := newTest(t, Config{Mode: mode, Workers: 1})
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
 		bad := wait(t, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte("abc")}))
 		if bad.Status != StatusFailed || !errors.Is(bad.Err, worker.ErrBadInput) {
 			t.Errorf("bad input: %v %v, want failed with ErrBadInput", bad.Status, bad.Err)
@@ -56,8 +56,8 @@ func TestContractErrorsKeepTheirIdentity(t *testing.T) {
 }
 
 func TestContractPanicIsReported(t *testing.T) {
-	forEachMode(t, func(t *testing.T, mode Mode) {
-		s := newTest(t, Config{Mode: mode, Workers: 1})
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
 		r := wait(t, s.Submit(context.Background(), worker.Task{Name: "panic", Input: []byte("boom")}))
 		var p *worker.PanicError
 		if r.Status != StatusPanic || !errors.As(r.Err, &p) || p.Value != "boom" || !strings.Contains(p.Stack, "panicTask") {
@@ -71,8 +71,8 @@ func TestContractPanicIsReported(t *testing.T) {
 }
 
 func TestContractCancellationReachesTheTask(t *testing.T) {
-	forEachMode(t, func(t *testing.T, mode Mode) {
-		s := newTest(t, Config{Mode: mode, Workers: 1})
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
 		ctx, cancel := context.WithCancel(context.Background())
 		f := s.Submit(ctx, worker.Task{Name: "sleep", Input: []byte("1h")})
 		waitBusy(t, s, 1)
@@ -89,8 +89,8 @@ func TestContractCancellationReachesTheTask(t *testing.T) {
 }
 
 func TestContractDeadlineReachesTheTask(t *testing.T) {
-	forEachMode(t, func(t *testing.T, mode Mode) {
-		s := newTest(t, Config{Mode: mode, Workers: 1})
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		r := wait(t, s.Submit(ctx, worker.Task{Name: "sleep", Input: []byte("1h")}))
@@ -101,8 +101,8 @@ func TestContractDeadlineReachesTheTask(t *testing.T) {
 }
 
 func TestContractStopLeavesNoProcess(t *testing.T) {
-	forEachMode(t, func(t *testing.T, mode Mode) {
-		s := newTest(t, Config{Mode: mode, Workers: 2})
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 2}))
 		f := s.Submit(context.Background(), worker.Task{Name: "sleep", Input: []byte("1h")})
 		waitBusy(t, s, 1)
 		if err := s.Stop(context.Background()); err != nil {
@@ -113,7 +113,7 @@ func TestContractStopLeavesNoProcess(t *testing.T) {
 			t.Errorf("running task: %v %v, want canceled by the stop", r.Status, r.Err)
 		}
 		for _, p := range s.Processes() {
-			if mode == ModeProcess && alive(p.PID) {
+			if b.mode == ModeProcess && alive(p.PID) {
 				t.Errorf("worker %d (pid %d) alive after Stop", p.Worker, p.PID)
 			}
 		}

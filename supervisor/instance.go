@@ -17,6 +17,11 @@ import (
 // shutdown) lives once, in this package.
 type instance interface {
 	worker.Worker
+	// DoBatch runs tasks one after another in one hand-off to the worker,
+	// under one context, and fills res and errs with each task's result.
+	// Its error is the batch's as a whole, as Do's error for a worker that
+	// died or was abandoned; res and errs are then not set.
+	DoBatch(ctx context.Context, tasks []worker.Task, res []worker.Result, errs []error) error
 	// Done is closed when the worker has ended; Err then says how.
 	Done() <-chan struct{}
 	Err() error
@@ -25,6 +30,19 @@ type instance interface {
 	PID() int
 	Startup() time.Duration
 }
+
+// A pipeliner is an instance that can have several batches in flight:
+// a worker process (see process.Worker.Send). Send queues a batch, Flush
+// writes what was queued, Recv returns the next answer (every batch sent
+// gets exactly one), and Ready says whether one is at hand.
+type pipeliner interface {
+	Send(ctx context.Context, tasks []worker.Task) uint64
+	Flush()
+	Recv() process.Answer
+	Ready() bool // Recv would return at once
+}
+
+var _ pipeliner = processInstance{}
 
 // A startFunc starts one worker of a mode.
 type startFunc func(ctx context.Context, id int) (instance, error)

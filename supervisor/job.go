@@ -7,15 +7,17 @@ import (
 	"github.com/procpool/supervisor/worker"
 )
 
-// A job is a submitted task on its way to its one result. It keeps the
-// caller's context, against the usual rule, because it is a request in
-// flight, as http.Request is: the context must travel with it through the
-// queue to whichever worker runs it.
+// A job is a submitted task on its way to its one result, or a chunk of a
+// Map call on its way to the results of its inputs. It keeps the caller's
+// context, against the usual rule, because it is a request in flight, as
+// http.Request is: the context must travel with it through the queue to
+// whichever worker runs it.
 type job struct {
-	id   uint64
-	task worker.Task
-	ctx  context.Context
-	fut  *Future
+	id    uint64
+	task  worker.Task // a chunk's first task, for WorkerInfo
+	chunk *chunk      // nil for a submitted task; see map.go
+	ctx   context.Context
+	fut   *Future
 
 	attempts int           // workers it has been given to
 	kills    int           // workers that died, unplanned, while running it
@@ -24,10 +26,31 @@ type job struct {
 	queued   time.Duration // time spent queued, over all attempts
 }
 
+// tasks appends what the job asks a worker to run to ts.
+func (j *job) tasks(ts []worker.Task) []worker.Task {
+	if j.chunk != nil {
+		return j.chunk.appendTasks(ts)
+	}
+	return append(ts, j.task)
+}
+
 // An attempt is a job running on a worker.
 type attempt struct {
 	job    *job
+	ctx    context.Context
 	cancel context.CancelCauseFunc
+	stop   context.CancelFunc // ends the timeout's timer; nil without one
+	shared bool               // ctx is the slot's shared context: not ours to cancel
 	began  time.Time
 	ended  chan struct{}
+}
+
+// release frees what the attempt's context holds once the attempt is over.
+func (a *attempt) release() {
+	if a.stop != nil {
+		a.stop()
+	}
+	if !a.shared {
+		a.cancel(nil)
+	}
 }

@@ -43,6 +43,43 @@ func (q *queue) push(j *job, front bool) bool {
 	return true
 }
 
+// pushAll adds jobs at the back, handing the first ones to waiting
+// workers, under one lock: a Map call queues all its chunks at once. It
+// returns the jobs it could not queue because the queue is closed; the
+// caller owns their results.
+func (q *queue) pushAll(jobs []*job) []*job {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return jobs
+	}
+	var hand []*job
+	var to []*waiter
+	for !q.paused && len(q.waiters) > 0 && len(jobs) > 0 {
+		hand, to = append(hand, jobs[0]), append(to, q.waiters[0])
+		jobs, q.waiters = jobs[1:], q.waiters[1:]
+	}
+	q.jobs = append(q.jobs, jobs...)
+	q.mu.Unlock()
+	for i, j := range hand {
+		to[i].ch <- j // never blocks: capacity 1, and the waiter was empty
+	}
+	return nil
+}
+
+// tryGet returns the next job if one is waiting, without waiting.
+func (q *queue) tryGet() *job {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.paused || len(q.jobs) == 0 {
+		return nil
+	}
+	j := q.jobs[0]
+	q.jobs[0] = nil
+	q.jobs = q.jobs[1:]
+	return j
+}
+
 // get returns the next job, waiting for one until stop or gone is closed.
 // Then it returns nil, or the job that was handed to w as it gave up: the
 // caller must deal with that job (run it, requeue it or reject it) because

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/procpool/supervisor/worker"
 )
@@ -56,15 +57,20 @@ func (sl *slot) cancelled(l *life, j *job, ctx context.Context, r *Result, dead 
 		s.requeue(sl.pool, j)
 		return true
 	}
-	r.Status = StatusCanceled
+	r.Status, r.Err = s.canceled(j, cause, r.Err)
+	return false
+}
+
+// canceled is the status and error of a task of j whose context ended
+// with cause while it ran, and which ended with err.
+func (s *Supervisor) canceled(j *job, cause, err error) (Status, error) {
 	switch {
 	case errors.Is(cause, ErrTimeout):
-		r.Status = StatusTimeout
-		r.Err = fmt.Errorf("%w after %s; %w", ErrTimeout, s.cfg.Timeout, r.Err)
+		return StatusTimeout, fmt.Errorf("%w after %s; %w", ErrTimeout, s.timeout(j), err)
 	case errors.Is(cause, ErrStopped), errors.Is(cause, ErrKilled):
-		r.Err = fmt.Errorf("%w: %w", cause, r.Err)
+		return StatusCanceled, fmt.Errorf("%w: %w", cause, err)
 	}
-	return false
+	return StatusCanceled, err
 }
 
 // died settles an attempt whose worker died under it. It reports whether
@@ -107,4 +113,13 @@ func (sl *slot) died(l *life, j *job, r *Result) bool {
 	}
 	r.Status, r.Err = StatusDied, werr
 	return false
+}
+
+// timeout is how long an attempt at j may take: Config.Timeout, times the
+// length of a Map call's chunk.
+func (s *Supervisor) timeout(j *job) time.Duration {
+	if j.chunk != nil {
+		return s.cfg.Timeout * time.Duration(j.chunk.len())
+	}
+	return s.cfg.Timeout
 }

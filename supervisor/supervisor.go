@@ -166,7 +166,12 @@ func (s *Supervisor) route(name string) *pool {
 }
 
 // finish completes j's future with r: the only way a task gets its result.
+// A Map call's chunk gives r to each of its inputs.
 func (s *Supervisor) finish(j *job, r Result) {
+	if j.chunk != nil {
+		s.finishWhole(j, r)
+		return
+	}
 	r.ID, r.Task, r.Attempts, r.Queued = j.id, j.task, j.attempts, j.queued
 	s.counts[r.Status].Add(1)
 	j.fut.complete(r)

@@ -1,0 +1,293 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/procpool/supervisor/worker"
+)
+
+func inputs(n int, f func(i int) string) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = []byte(f(i))
+	}
+	return out
+}
+
+// mapTest runs Map with a timeout, so that a bug hangs no test.
+func mapTest(t *testing.T, s *Supervisor, ctx context.Context, name string, in [][]byte, chunksize int) ([]MapResult, error) {
+	t.Helper()
+	type ret struct {
+		out []MapResult
+		err error
+	}
+	done := make(chan ret, 1)
+	go func() {
+		out, err := s.Map(ctx, name, in, chunksize)
+		done <- ret{out, err}
+	}()
+	select {
+	case r := <-done:
+		if len(r.out) != len(in) {
+			t.Fatalf("Map returned %d results for %d inputs", len(r.out), len(in))
+		}
+		return r.out, r.err
+	case <-time.After(60 * time.Second):
+		t.Fatal("Map did not return within 60s")
+		return nil, nil
+	}
+}
+
+// finished collects TaskFinished events by task ID.
+type finished struct {
+	mu sync.Mutex
+	by map[uint64][]Result
+}
+
+func (f *finished) event(e Event) {
+	if tf, ok := e.(TaskFinished); ok {
+		f.mu.Lock()
+		if f.by == nil {
+			f.by = map[uint64][]Result{}
+		}
+		f.by[tf.Result.ID] = append(f.by[tf.Result.ID], tf.Result)
+		f.mu.Unlock()
+	}
+}
+
+func (f *finished) results() map[uint64][]Result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.by
+}
+
+func TestMapKeepsOrderAndExactlyOneResultEach(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		for _, inFlight := range []int{1, 4} {
+			t.Run(fmt.Sprintf("inflight=%d", inFlight), func(t *testing.T) {
+				var ev finished
+				s := newTest(t, b.config(Config{Workers: 2, InFlight: inFlight, OnEvent: ev.event}))
+				in := inputs(1000, func(i int) string { return "input " + strconv.Itoa(i) })
+				for _, size := range []int{0, 1, 7, 100, 5000} {
+					out, err := mapTest(t, s, context.Background(), "echo", in, size)
+					if err != nil {
+						t.Fatalf("chunksize %d: %v", size, err)
+					}
+					for i, r := range out {
+						if r.Err != nil || string(r.Output) != string(in[i]) {
+							t.Fatalf("chunksize %d, input %d: %q %v", size, i, r.Output, r.Err)
+						}
+					}
+				}
+				by := ev.results()
+				if len(by) != 5*len(in) {
+					t.Errorf("%d tasks finished, want %d", len(by), 5*len(in))
+				}
+				for id, rs := range by {
+					if len(rs) != 1 {
+						t.Errorf("task %d finished %d times", id, len(rs))
+					}
+				}
+				if n := s.Counts()[StatusOK]; n != 5*len(in) {
+					t.Errorf("Counts: %d ok, want %d", n, 5*len(in))
+				}
+			})
+		}
+	})
+}
+
+func TestMapPerInputErrors(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
+		in := [][]byte{[]byte("7"), []byte("abc"), []byte("112272535095293"), []byte("-1"), []byte("8")}
+		out, err := mapTest(t, s, context.Background(), "primes", in, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range out {
+			bad := i == 1 || i == 3
+			if bad != errors.Is(r.Err, worker.ErrBadInput) || !bad && (r.Err != nil || r.Exec <= 0) {
+				t.Errorf("input %q: %q %v (exec %v)", in[i], r.Output, r.Err, r.Exec)
+			}
+		}
+		out, _ = mapTest(t, s, context.Background(), "panic", inputs(3, strconv.Itoa), 3)
+		for i, r := range out {
+			var p *worker.PanicError
+			if !errors.As(r.Err, &p) || p.Value != strconv.Itoa(i) {
+				t.Errorf("panic %d: %v", i, r.Err)
+			}
+		}
+		out, _ = mapTest(t, s, context.Background(), "nope", inputs(3, strconv.Itoa), 2)
+		for _, r := range out {
+			if !errors.Is(r.Err, worker.ErrUnknownTask) {
+				t.Errorf("unknown task: %v", r.Err)
+			}
+		}
+	})
+}
+
+// A chunk whose worker is killed mid-chunk runs again, whole, on a fresh
+// worker; every input still gets exactly one result.
+func TestMapChunkRetriedAfterKill(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		var ev finished
+		s := newTest(t, b.config(Config{Workers: 1, OnEvent: ev.event}))
+		in := [][]byte{[]byte("1ms"), []byte("300ms")}
+		done := make(chan []MapResult, 1)
+		go func() {
+			out, err := s.Map(context.Background(), "sleep", in, 2)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- out
+		}()
+		waitBusy(t, s, 1)
+		time.Sleep(50 * time.Millisecond) // into the second sleep; not needed for correctness
+		if err := s.Kill(1, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		var out []MapResult
+		select {
+		case out = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("Map did not return")
+		}
+		for i, r := range out {
+			if r.Err != nil {
+				t.Errorf("input %d: %v", i, r.Err)
+			}
+		}
+		by := ev.results()
+		if len(by) != 2 {
+			t.Fatalf("%d tasks finished, want 2", len(by))
+		}
+		for id, rs := range by {
+			if len(rs) != 1 || rs[0].Attempts != 2 {
+				t.Errorf("task %d: %d results, attempts %d; want one result after 2 attempts", id, len(rs), rs[0].Attempts)
+			}
+		}
+	})
+}
+
+// A chunk that kills its worker each time is retried, then quarantined;
+// the other chunks are not affected.
+func TestMapChunkThatKillsItsWorker(t *testing.T) {
+	s := newTest(t, Config{Workers: 2, Retries: 3, PoisonAfter: 2})
+	in := [][]byte{[]byte("1"), []byte("2"), []byte("3"), []byte("4")}
+	out, err := mapTest(t, s, context.Background(), "echo", in, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Now a chunk with a crash in the middle of it.
+	in = inputs(9, strconv.Itoa)
+	out, err = mapTestTasks(t, s, in, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range out {
+		inCrashChunk := i/3 == 1
+		if inCrashChunk != errors.Is(r.Err, ErrQuarantined) {
+			t.Errorf("input %d: %q %v", i, r.Output, r.Err)
+		}
+	}
+}
+
+// mapTestTasks maps "crashy": echo, except that input "4" exits its worker.
+func mapTestTasks(t *testing.T, s *Supervisor, in [][]byte, chunksize int) ([]MapResult, error) {
+	t.Helper()
+	return mapTest(t, s, context.Background(), crashyTask, in, chunksize)
+}
+
+func TestMapContextCancellation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		var out []MapResult
+		var err error
+		go func() {
+			defer close(done)
+			out, err = s.Map(ctx, "sleep", inputs(6, func(int) string { return "1h" }), 2)
+		}()
+		waitBusy(t, s, 1)
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("Map did not return after its context was cancelled")
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Map: %v, want Canceled", err)
+		}
+		for i, r := range out {
+			if !errors.Is(r.Err, context.Canceled) {
+				t.Errorf("input %d: %v, want Canceled", i, r.Err)
+			}
+		}
+		after, err := mapTest(t, s, context.Background(), "echo", inputs(3, strconv.Itoa), 2)
+		if err != nil || after[2].Err != nil {
+			t.Errorf("Map after a cancelled one: %v %v", err, after[2].Err)
+		}
+	})
+}
+
+func TestMapAfterStopAndWithoutPool(t *testing.T) {
+	s := newTest(t, Config{Mode: ModeThread, Pools: []Pool{{Name: "p", Workers: 1, Tasks: []string{"echo"}}}})
+	out, err := mapTest(t, s, context.Background(), "primes", inputs(2, strconv.Itoa), 1)
+	if err != nil || !errors.Is(out[0].Err, ErrNoPool) || !errors.Is(out[1].Err, ErrNoPool) {
+		t.Errorf("no pool: %v %v", err, out)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out, err = mapTest(t, s, context.Background(), "echo", inputs(3, strconv.Itoa), 2)
+	if !errors.Is(err, ErrStopped) || !errors.Is(out[0].Err, ErrStopped) {
+		t.Errorf("after Stop: %v %v", err, out)
+	}
+}
+
+// An input over the payload limit fails alone, with the error that names
+// the limit; its neighbours run.
+func TestMapInputOverThePayloadLimit(t *testing.T) {
+	const limit = 64 << 10
+	forEachBackend(t, func(t *testing.T, b backend) {
+		if b.mode == ModeThread {
+			t.Skip("thread mode has no payload limit")
+		}
+		s := newTest(t, b.config(Config{Workers: 1, MaxPayload: limit}))
+		in := [][]byte{[]byte("a"), make([]byte, limit+1), []byte("c"), make([]byte, limit/2), make([]byte, limit/2)}
+		out, err := mapTest(t, s, context.Background(), "echo", in, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range out {
+			if (i == 1) != errors.Is(r.Err, worker.ErrTooLarge) || i != 1 && len(r.Output) != len(in[i]) {
+				t.Errorf("input %d (%d bytes): %d bytes back, %v", i, len(in[i]), len(r.Output), r.Err)
+			}
+		}
+	})
+}
+
+// crashyTask echoes its input, except that input "4" ends the worker
+// process with status 3 (in process mode only: the test runs it there).
+const crashyTask = "test-crashy"
+
+func init() {
+	worker.Register(worker.Def{
+		Name: crashyTask, Summary: "test only: echo, but input 4 exits the process",
+		Run: func(_ context.Context, in []byte) ([]byte, error) {
+			if string(in) == "4" {
+				os.Exit(3)
+			}
+			return in, nil
+		},
+	})
+}

@@ -1,0 +1,82 @@
+package supervisor
+
+import (
+	"time"
+
+	"github.com/procpool/supervisor/internal/process"
+)
+
+// pipeline feeds l tasks with up to Config.InFlight of them in flight at
+// once, until it dies or leaves. One goroutine does it all: it takes the
+// jobs waiting in the queue (waiting for one only when nothing is in
+// flight), sends them, and settles each answer as it comes; the frame path
+// writes a burst of sends in one system call and reads a burst of answers
+// in one. So the slot hands nothing to another goroutine per task, where
+// InFlight dispatch goroutines sharing the worker paid a wake-up on each
+// answer and a write(2) per task (~140 k tasks/s over 2 workers, against
+// the transport's 4-5 M messages/s; see docs/perf-notes.md).
+//
+// A job that arrives while answers are awaited waits for the next answer
+// before it is sent: the worker runs its tasks one after another, so it is
+// not idle meanwhile.
+func (sl *slot) pipeline(l *life, p pipeliner) {
+	s := sl.s
+	w := newWaiter()
+	flights := make(map[uint64]*attempt, s.cfg.InFlight)
+	taking := true
+	for {
+		for taking && len(flights) < s.cfg.InFlight {
+			var j *job
+			if len(flights) == 0 {
+				j = sl.pool.q.get(w, s.stopping, l.quit)
+			} else if j = sl.pool.q.tryGet(); j == nil {
+				break
+			}
+			var run bool
+			run, taking = sl.admit(l, j)
+			if run {
+				a := sl.start(j)
+				sl.tasks = j.tasks(sl.tasks[:0])
+				flights[p.Send(a.ctx, sl.tasks)] = a
+			}
+		}
+		if len(flights) == 0 {
+			return
+		}
+		// Settle every answer at hand before sending again: a burst of
+		// answers read in one read(2) is then followed by one burst of
+		// requests in one write(2), instead of a write per answer.
+		for first := true; len(flights) > 0 && (first || p.Ready()); first = false {
+			sl.receive(l, p, flights)
+		}
+		if isDone(l.inst.Done()) {
+			taking = false // the rest in flight are answered as lost
+		}
+	}
+}
+
+// receive settles the next answer.
+func (sl *slot) receive(l *life, p pipeliner, flights map[uint64]*attempt) {
+	ans := p.Recv()
+	a := flights[ans.Ticket]
+	if a == nil {
+		panic("supervisor: a worker's answer matches no task in flight")
+	}
+	delete(flights, ans.Ticket)
+	sl.land(l, a, &ans)
+	if !isDone(l.inst.Done()) {
+		sl.count(l, 1)
+	}
+}
+
+// land settles the attempt a, answered with ans.
+func (sl *slot) land(l *life, a *attempt, ans *process.Answer) {
+	defer a.release()
+	rt := time.Since(a.began)
+	if a.job.chunk == nil {
+		res, err := ans.Result(0)
+		sl.conclude(l, a, res, err, rt)
+		return
+	}
+	sl.concludeChunk(l, a, ans.Err, rt, ans.Result)
+}

@@ -1,0 +1,159 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/procpool/supervisor/worker"
+)
+
+// Benchmarks of the supervisor's hot paths, through the whole library:
+// queue, dispatch, attempt, settle and the data path. Sub-benchmark names
+// are key=value for benchstat. Process mode re-executes the test binary
+// as its workers (see TestMain).
+
+// A benchCase is one mode, and in process mode one data path.
+type benchCase struct {
+	mode Mode
+	ipc  IPC
+}
+
+func (c benchCase) String() string {
+	if c.mode == ModeThread {
+		return "mode=thread"
+	}
+	return fmt.Sprintf("mode=process/ipc=%s", c.ipc)
+}
+
+var benchCases = []benchCase{
+	{ModeThread, ""},
+	{ModeProcess, IPCGRPC},
+	{ModeProcess, IPCStream},
+	{ModeProcess, IPCFrame},
+}
+
+// newBench starts a supervisor for a benchmark and stops it at the end.
+func newBench(b *testing.B, c benchCase, cfg Config) *Supervisor {
+	b.Helper()
+	cfg.Mode, cfg.IPC = c.mode, c.ipc
+	cfg.WorkerCommand = testWorkerCommand
+	cfg.Spares = -1 // an idle spare costs nothing, but keeps the picture simple
+	s, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Stop(context.Background()) })
+	return s
+}
+
+var echo = worker.Task{Name: "echo", Input: []byte("x")}
+
+// BenchmarkRoundTrip is one no-op task at a time, Submit to Result, on one
+// worker: the latency a lone caller sees. p50-ns and p99-ns are the whole
+// Submit→Result; overhead-p50-ns and overhead-p99-ns are what the supervisor
+// reports per task (round trip minus time in the worker).
+func BenchmarkRoundTrip(b *testing.B) {
+	for _, c := range benchCases {
+		b.Run(c.String(), func(b *testing.B) {
+			s := newBench(b, c, Config{Workers: 1})
+			ctx := context.Background()
+			for range 1000 { // warm up
+				s.Submit(ctx, echo).Result()
+			}
+			lat := make([]time.Duration, 0, 1<<16)
+			over := make([]time.Duration, 0, 1<<16)
+			for b.Loop() {
+				t0 := time.Now()
+				r := s.Submit(ctx, echo).Result()
+				lat = append(lat, time.Since(t0))
+				if r.Err != nil {
+					b.Fatal(r.Err)
+				}
+				over = append(over, r.Overhead())
+			}
+			reportLatency(b, "", lat)
+			reportLatency(b, "overhead-", over)
+			b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "tasks/s")
+		})
+	}
+}
+
+// BenchmarkPipelined keeps many no-op tasks submitted at once, one task per
+// message, with Config.InFlight of them outstanding on each worker process.
+func BenchmarkPipelined(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		for _, c := range benchCases {
+			b.Run(fmt.Sprintf("workers=%d/%s", workers, c), func(b *testing.B) {
+				s := newBench(b, c, Config{Workers: workers, InFlight: 64})
+				window := 256 * workers
+				submitWindow(s, 10000, window)
+				b.ResetTimer()
+				submitWindow(s, b.N, window)
+				b.StopTimer()
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+			})
+		}
+	}
+}
+
+// submitWindow runs n echo tasks, keeping up to window submitted and not
+// yet collected, as a producer feeding a pool would.
+func submitWindow(s *Supervisor, n, window int) {
+	ctx := context.Background()
+	ring := make([]*Future, window)
+	for i := range n + window {
+		k := i % window
+		if f := ring[k]; f != nil {
+			f.Result()
+			ring[k] = nil
+		}
+		if i < n {
+			ring[k] = s.Submit(ctx, echo)
+		}
+	}
+}
+
+func reportLatency(b *testing.B, prefix string, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), prefix+"p50-ns")
+	b.ReportMetric(float64(d[len(d)*99/100].Nanoseconds()), prefix+"p99-ns")
+}
+
+// BenchmarkMap is Map over no-op tasks: chunksize=1 is one task per message
+// (pipelined with Config.InFlight in process mode), chunksize=100 batches
+// them like Python's map(chunksize=100). ns/op is per task.
+func BenchmarkMap(b *testing.B) {
+	for _, chunk := range []int{1, 100} {
+		for _, workers := range []int{1, 2} {
+			for _, c := range benchCases {
+				name := fmt.Sprintf("chunk=%d/workers=%d/%s", chunk, workers, c)
+				b.Run(name, func(b *testing.B) {
+					s := newBench(b, c, Config{Workers: workers, InFlight: 64})
+					const perCall = 100_000
+					in := make([][]byte, perCall)
+					for i := range in {
+						in[i] = echo.Input
+					}
+					if _, err := s.Map(context.Background(), "echo", in[:10000], chunk); err != nil {
+						b.Fatal(err) // warm up
+					}
+					b.ResetTimer()
+					for left := b.N; left > 0; left -= perCall {
+						out, err := s.Map(context.Background(), "echo", in[:min(left, perCall)], chunk)
+						if err != nil || out[len(out)-1].Err != nil {
+							b.Fatal(err, out[len(out)-1].Err)
+						}
+					}
+					b.StopTimer()
+					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
+				})
+			}
+		}
+	}
+}
