@@ -1,18 +1,12 @@
 package bench
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // notes say what a reader of the figures needs to know about how they
 // were made.
 func notes(o Options, r *Report) []string {
 	var out []string
-	if slices.ContainsFunc(r.Throughput, func(t Throughput) bool { return t.Via == "submit" }) {
-		out = append(out, "throughput: Supervisor.Map is not available in this build: every task went in with its own Submit, so \"batched\" is not batched (chunksize ignored)")
-	}
-	if o.runs("memory") || o.runs("replace") || o.runs("startup") {
+	if o.WorkerCommand == nil && (o.runs("memory") || o.runs("replace") || o.runs("startup")) {
 		out = append(out, "worker processes are this binary re-executed as \"worker\": they share its code pages with the supervisor")
 	}
 	if o.Python != "" && r.Python != nil && r.Python.micro != nil && r.Python.micro.StartMethod != "" {

@@ -76,6 +76,9 @@ func settings(o Options) Settings {
 		InFlight: o.InFlight, Chunksize: o.Chunksize, Repeat: o.Repeat, Goroutines: o.Goroutines,
 		FetchDelayNs: int64(o.FetchDelay), Python: o.Python != "",
 		WorkerProcess: "this binary, re-executed as a worker"}
+	if o.WorkerCommand != nil {
+		s.WorkerProcess = "Options.WorkerCommand"
+	}
 	for _, p := range o.IPCs {
 		s.IPCs = append(s.IPCs, string(p))
 	}

@@ -11,8 +11,8 @@ import (
 // data path.
 func WriteText(w io.Writer, r *Report) error {
 	m := r.Machine
-	fmt.Fprintf(w, "supervisor bench: %s %s/%s, %d CPUs, kernel %s; up to %d workers%s\n\n",
-		m.GoVersion, m.OS, m.Arch, m.CPUs, m.Kernel, r.Settings.Workers, quickNote(r.Settings.Quick))
+	fmt.Fprintf(w, "supervisor bench: %s %s/%s, %d CPUs, kernel %s; up to %d %s%s\n\n", m.GoVersion, m.OS, m.Arch,
+		m.CPUs, m.Kernel, r.Settings.Workers, plural(r.Settings.Workers, "worker", "workers"), quickNote(r.Settings.Quick))
 	for _, section := range []func(*Report) *table{startupTable, roundTripTable, throughputTable,
 		payloadTable, primesTable, memoryTable, replaceTable, fetchTable, pythonTable} {
 		section(r).write(w)
@@ -203,7 +203,7 @@ func primesTable(r *Report) *table {
 }
 
 func memoryTable(r *Report) *table {
-	t := newTable(fmt.Sprintf("idle memory per worker: processes from smaps_rollup (%d warmed, idle workers); goroutines as the supervisor's growth", r.Settings.Workers), columns(r))
+	t := newTable(fmt.Sprintf("idle memory per worker: processes from smaps_rollup (%d warmed, idle); goroutines as the supervisor's growth", r.Settings.Workers), columns(r))
 	g := r.GoroutineMemory
 	cell := func(proc func(Memory) int64, thread func(*GoroutineMemory) float64) func(string) string {
 		return func(col string) string {

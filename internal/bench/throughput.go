@@ -8,10 +8,11 @@ import (
 	"github.com/procpool/supervisor/supervisor"
 )
 
-// Throughput is no-op tasks per second through a pool of Workers workers.
-// Pipelined: one task per message, InFlight tasks outstanding per worker
-// (Python's map with chunksize 1). Batched: Chunksize tasks per message
-// (map with chunksize 100).
+// Throughput is no-op tasks per second through a pool of Workers workers,
+// sent with Supervisor.Map. Pipelined: one task per message, InFlight
+// tasks outstanding per worker (Python's map with chunksize 1). Batched:
+// Chunksize tasks per message (map with chunksize 100), InFlight chunks
+// outstanding per worker.
 type Throughput struct {
 	caseFields
 	Shape     string  `json:"shape"` // "pipelined" or "batched"
@@ -21,9 +22,6 @@ type Throughput struct {
 	Tasks     int     `json:"tasks"`
 	ElapsedNs int64   `json:"elapsed_ns"`
 	TasksPerS float64 `json:"tasks_per_s"`
-	// Via says how the tasks went in: "map" (Supervisor.Map) or "submit"
-	// (one Submit per task, where Map cannot be used).
-	Via string `json:"via"`
 }
 
 const (
@@ -67,9 +65,7 @@ func throughputPoint(ctx context.Context, o Options, c Case, w int, shape string
 		return t, err
 	}
 	defer stop(s)
-	run := runner(s)
-	t.Via = run.via
-	tasks, elapsed, err := rate(ctx, o.Duration, run, t.Chunksize)
+	tasks, elapsed, err := rate(ctx, o.Duration, &mapper{s: s}, t.Chunksize)
 	if err != nil {
 		return t, fmt.Errorf("throughput %s, %d workers, %s: %w", c, w, shape, err)
 	}
@@ -79,7 +75,7 @@ func throughputPoint(ctx context.Context, o Options, c Case, w int, shape string
 }
 
 // rate runs rounds of no-ops for about d after an untimed first round.
-func rate(ctx context.Context, d time.Duration, run batchRunner, chunksize int) (int, time.Duration, error) {
+func rate(ctx context.Context, d time.Duration, run *mapper, chunksize int) (int, time.Duration, error) {
 	round := firstRound
 	if err := run.run(ctx, round, chunksize); err != nil {
 		return 0, 0, err
@@ -99,24 +95,27 @@ func rate(ctx context.Context, d time.Duration, run batchRunner, chunksize int) 
 	return tasks, time.Since(begin), nil
 }
 
-// A batchRunner runs n no-ops in chunks and waits for all of them.
-type batchRunner struct {
-	via string
-	run func(ctx context.Context, n, chunksize int) error
+// A mapper runs no-ops through Supervisor.Map, like Python's
+// executor.map: chunksize 1 is one task per message, pipelined by
+// Config.InFlight; more is that many tasks per message.
+type mapper struct {
+	s      *supervisor.Supervisor
+	inputs [][]byte // grown as rounds grow, and reused
 }
 
-// runner submits each task on its own until Supervisor.Map is available.
-func runner(s *supervisor.Supervisor) batchRunner {
-	return batchRunner{via: "submit", run: func(ctx context.Context, n, _ int) error {
-		fs := make([]*supervisor.Future, n)
-		for i := range fs {
-			fs[i] = s.Submit(ctx, noop)
+// run runs n no-ops and waits for all of them.
+func (m *mapper) run(ctx context.Context, n, chunksize int) error {
+	for len(m.inputs) < n {
+		m.inputs = append(m.inputs, noop.Input)
+	}
+	res, err := m.s.Map(ctx, noop.Name, m.inputs[:n], chunksize)
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			return r.Err
 		}
-		for _, f := range fs {
-			if res := f.Result(); res.Err != nil {
-				return res.Err
-			}
-		}
-		return nil
-	}}
+	}
+	return nil
 }
