@@ -12,9 +12,13 @@
 //     be queued (Buffer) and go out together in one writev(2).
 //   - Mux puts request/response on a Conn: an 8-byte tag first in every
 //     payload matches responses to callers. Call is the synchronous form,
-//     safe for concurrent use; Send and Recv the pipelined form.
+//     safe for concurrent use; Send and Recv the pipelined form (RecvOwned
+//     when the caller keeps the response, Ready to drain a burst before
+//     sending more). CallV and SendV take a request in parts, so that a
+//     large payload behind a small header is written where it is.
 //   - Serve is the worker side of a Mux: it reads requests, runs a handler
-//     inline for each, and coalesces the replies.
+//     inline for each, and coalesces the replies (ReplyV for a reply in
+//     parts).
 //
 // # Why not gRPC for the data plane
 //

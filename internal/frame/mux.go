@@ -85,13 +85,20 @@ func NewMux(c *Conn) *Mux {
 // Whether to lock the calling goroutine to its thread is the caller's
 // choice: see the package doc.
 func (m *Mux) Call(tag uint64, req []byte) ([]byte, error) {
+	return m.CallV(tag, req)
+}
+
+// CallV is Call with the request in parts, sent one after another as one
+// request. Parts of 64 KiB or more are written from where they are, with
+// writev, not copied (see Conn's write buffer).
+func (m *Mux) CallV(tag uint64, parts ...[]byte) ([]byte, error) {
 	w := waiters.Get().(*waiter)
 	defer waiters.Put(w)
 	*w = waiter{tag: tag, wake: w.wake}
 	if err := m.register(w); err != nil {
 		return nil, err
 	}
-	if err := m.c.send(true, tag, req, true); err != nil {
+	if err := m.c.sendV(true, tag, parts, true); err != nil {
 		m.unregister(w)
 		return nil, err
 	}
@@ -107,6 +114,11 @@ func (m *Mux) Call(tag uint64, req []byte) ([]byte, error) {
 // in flight with Send and Recv. It is safe for concurrent use; errors are
 // as for Call.
 func (m *Mux) Send(tag uint64, req []byte) error {
+	return m.SendV(tag, req)
+}
+
+// SendV is Send with the request in parts, as CallV.
+func (m *Mux) SendV(tag uint64, parts ...[]byte) error {
 	m.mu.Lock()
 	if m.err != nil {
 		m.mu.Unlock()
@@ -114,7 +126,7 @@ func (m *Mux) Send(tag uint64, req []byte) error {
 	}
 	m.sends++ // before the write, so the response always finds it
 	m.mu.Unlock()
-	if err := m.c.send(true, tag, req, false); err != nil {
+	if err := m.c.sendV(true, tag, parts, false); err != nil {
 		m.mu.Lock()
 		m.sends--
 		m.mu.Unlock()

@@ -127,6 +127,33 @@ func TestPipelined(t *testing.T) {
 	}
 }
 
+// CallV and SendV send a request in parts as one request: small parts
+// copied, large ones written from where they are, in order.
+func TestCallVSendsPartsInOrder(t *testing.T) {
+	m := frame.NewMux(startHelper(t, "echo", nil))
+	small, large := payload(100, 1), payload(1<<20, 2)
+	for i, parts := range [][][]byte{
+		{small},
+		{small, large, small},
+		{large, nil, large},
+		{nil, small, nil},
+	} {
+		resp, err := m.CallV(uint64(i), parts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := bytes.Join(parts, nil); !bytes.Equal(resp, want) {
+			t.Errorf("parts %d: %d bytes back, want %d", i, len(resp), len(want))
+		}
+		if err := m.SendV(uint64(i), parts...); err != nil {
+			t.Fatal(err)
+		}
+		if _, resp, err := m.Recv(); err != nil || !bytes.Equal(resp, bytes.Join(parts, nil)) {
+			t.Errorf("SendV %d: %d bytes back, %v", i, len(resp), err)
+		}
+	}
+}
+
 // RecvOwned's bodies stay valid after later Recvs, small ones and large ones
 // (which are handed over from the read side's own buffer).
 func TestRecvOwnedKeepsBodies(t *testing.T) {

@@ -69,10 +69,16 @@ func (w *ReplyWriter) Tag() uint64 { return w.tag }
 // (with an error message, say); otherwise a write error, which also ends
 // Serve.
 func (w *ReplyWriter) Reply(body []byte) error {
+	return w.ReplyV(body)
+}
+
+// ReplyV is Reply with the body in parts, sent one after another as one
+// response; parts of 64 KiB or more are written from where they are.
+func (w *ReplyWriter) ReplyV(parts ...[]byte) error {
 	if w.replied {
 		return ErrReplied
 	}
-	err := w.c.send(true, w.tag, body, false)
+	err := w.c.sendV(true, w.tag, parts, false)
 	if _, tooLarge := err.(*FrameTooLargeError); tooLarge {
 		return err
 	}

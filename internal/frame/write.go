@@ -62,9 +62,22 @@ func (c *Conn) Flush() error {
 // send frames body, with an 8-byte tag first if tagged, and queues or
 // writes it.
 func (c *Conn) send(tagged bool, tag uint64, body []byte, flush bool) error {
+	return c.sendV(tagged, tag, [][]byte{body}, flush)
+}
+
+// sendV is send for a body in parts, written one after another as one
+// frame. A part of copyLimit bytes or more is written from where it is,
+// with writev, instead of being copied into the write buffer: a caller
+// that frames a large payload with a small header of its own need not copy
+// the payload into one buffer first.
+func (c *Conn) sendV(tagged bool, tag uint64, parts [][]byte, flush bool) error {
 	var hdr [hdrLen + tagLen]byte
 	h := hdr[:hdrLen]
-	size := len(body)
+	size, large := 0, false
+	for _, p := range parts {
+		size += len(p)
+		large = large || len(p) >= copyLimit
+	}
 	if tagged {
 		size += tagLen
 		binary.LittleEndian.PutUint64(hdr[hdrLen:], tag)
@@ -80,14 +93,18 @@ func (c *Conn) send(tagged bool, tag uint64, body []byte, flush bool) error {
 	if err := c.writable(); err != nil {
 		return err
 	}
-	if len(body) >= copyLimit {
-		err := c.writeAll(c.wbuf, h, body)
+	if large {
+		var iov [8][]byte
+		bufs := append(append(iov[:0], c.wbuf, h), parts...)
+		err := c.writeAll(bufs)
 		c.wbuf = c.wbuf[:0]
 		c.queued.Store(false)
 		return err
 	}
 	c.wbuf = append(c.wbuf, h...)
-	c.wbuf = append(c.wbuf, body...)
+	for _, p := range parts {
+		c.wbuf = append(c.wbuf, p...)
+	}
 	if flush || len(c.wbuf) >= flushAt {
 		return c.flushLocked()
 	}
@@ -106,22 +123,22 @@ func (c *Conn) flushLocked() error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
-	err := c.writeAll(c.wbuf, nil, nil)
+	err := c.writeAll([][]byte{c.wbuf})
 	c.wbuf = c.wbuf[:0]
 	c.queued.Store(false)
 	return err
 }
 
-// writeAll writes a, b and d in order with writev(2), looping over short
+// writeAll writes bufs in order with writev(2), looping over short
 // writes: a blocking socket write can still return early when a signal (Go's
-// preemption signal, say) arrives after part of the data went out.
-func (c *Conn) writeAll(a, b, d []byte) error {
+// preemption signal, say) arrives after part of the data went out. It may
+// modify bufs.
+func (c *Conn) writeAll(bufs [][]byte) error {
 	if !c.fd.acquire() {
 		return ErrClosed
 	}
 	defer c.fd.release()
-	iov := [3][]byte{a, b, d}
-	bufs := dropEmpty(iov[:])
+	bufs = dropEmpty(bufs)
 	for len(bufs) > 0 {
 		n, err := unix.Writev(c.fd.fd, bufs)
 		c.writes++
