@@ -2,6 +2,7 @@ package process
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -47,4 +48,38 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.ReportMetric(float64(over.Nanoseconds())/float64(len(rts)), "overhead-ns/op")
 		})
 	}
+}
+
+// BenchmarkEcho sends a payload to a worker process and back, one at a
+// time, on each data path; MB/s counts the payload once.
+func BenchmarkEcho(b *testing.B) {
+	for _, size := range []int{1 << 10, 64 << 10, 1 << 20, 16 << 20} {
+		for _, ipc := range IPCs {
+			b.Run(fmt.Sprintf("size=%s/ipc=%s", sizeName(size), ipc), func(b *testing.B) {
+				w, err := Start(context.Background(), Config{Command: testCommand, IPC: ipc})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer w.Stop(context.Background())
+				task := worker.Task{Name: "echo", Input: make([]byte, size)}
+				b.SetBytes(int64(size))
+				for b.Loop() {
+					res, err := w.Do(context.Background(), task)
+					if err != nil || len(res.Output) != size {
+						b.Fatal(err, len(res.Output))
+					}
+				}
+			})
+		}
+	}
+}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
 }

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
@@ -58,7 +59,7 @@ func BenchmarkAnswer(b *testing.B) {
 func BenchmarkDecodeOutcomes(b *testing.B) {
 	batchSizes(b, func(b *testing.B, n int) {
 		var a answerer
-		body := append([]byte(nil), a.answer(newExecutor(DefaultMaxPayload), appendBatch(nil, echoBatch(n)))...)
+		body := bytes.Join(a.answer(newExecutor(DefaultMaxPayload), appendBatch(nil, echoBatch(n))), nil)
 		w := &Worker{pid: 1}
 		var outs []outcome
 		for b.Loop() {

@@ -28,12 +28,19 @@ func newFramePath(conn *frame.Conn) *framePath {
 // reused at once. It saves an allocation the size of the request per call.
 var bodies = sync.Pool{New: func() any { return new([]byte) }}
 
-// maxPooledBody keeps buffers for large payloads out of the pool: they
-// would pin their memory for no gain (copying 16 MiB dwarfs allocating it).
+// maxPooledBody keeps buffers for large batches out of the pool: they
+// would pin their memory for no gain. (A batch with a large payload does
+// not come here: see batchParts.)
 const maxPooledBody = 64 << 10
 
 func (p *framePath) do(b batch) ([]outcome, error) {
-	resp, err := withBody(b, func(body []byte) ([]byte, error) { return p.mux.Call(b.first, body) })
+	var resp []byte
+	var err error
+	if parts, ok := batchParts(b); ok {
+		resp, err = p.mux.CallV(b.first, parts...)
+	} else {
+		resp, err = withBody(b, func(body []byte) ([]byte, error) { return p.mux.Call(b.first, body) })
+	}
 	if err != nil {
 		return nil, fmt.Errorf("frame path: %w", err)
 	}
@@ -41,7 +48,12 @@ func (p *framePath) do(b batch) ([]outcome, error) {
 }
 
 func (p *framePath) send(b batch) error {
-	_, err := withBody(b, func(body []byte) ([]byte, error) { return nil, p.mux.Send(b.first, body) })
+	var err error
+	if parts, ok := batchParts(b); ok {
+		err = p.mux.SendV(b.first, parts...)
+	} else {
+		_, err = withBody(b, func(body []byte) ([]byte, error) { return nil, p.mux.Send(b.first, body) })
+	}
 	if err != nil {
 		return fmt.Errorf("frame path: %w", err)
 	}

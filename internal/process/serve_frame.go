@@ -23,7 +23,7 @@ func serveFrames(data *os.File, exec *executor, maxPayload int) error {
 		runtime.LockOSThread()
 		var a answerer
 		_ = frame.Serve(conn, func(body []byte, w *frame.ReplyWriter) {
-			_ = w.Reply(a.answer(exec, body))
+			_ = w.ReplyV(a.answer(exec, body)...)
 		})
 		// Not logged: see guardAgainstOrphaning.
 		killOwnGroup(exec)
@@ -37,28 +37,41 @@ func serveFrames(data *os.File, exec *executor, maxPayload int) error {
 // buffer from one batch to the next, so that answering allocates nothing
 // of its own.
 type answerer struct {
-	out  []byte
-	name string // the last task name seen, reused
+	out   partsBuilder
+	name  string // the last task name seen, reused
+	whole [1][]byte
 }
 
-// answer runs the batch in body and returns the encoded outcomes, valid
-// until the next call.
-func (a *answerer) answer(exec *executor, body []byte) []byte {
+// answer runs the batch in body and returns the encoded outcomes, in parts
+// (see partsBuilder), valid until the next call.
+func (a *answerer) answer(exec *executor, body []byte) [][]byte {
 	r, err := readBatch(body, a.name)
 	if err != nil {
 		// The host never sends this; answering nothing makes its call fail
 		// as a corrupt message rather than hang.
 		return nil
 	}
-	a.out = le.AppendUint32(a.out[:0], uint32(r.n))
+	out := &a.out
+	clear(out.large) // the last batch's outputs: sent by now, and not ours to keep
+	out.buf, out.cuts, out.large = le.AppendUint32(out.buf[:0], uint32(r.n)), out.cuts[:0], out.large[:0]
 	var b batchRun
 	var o outcome
 	exec.begin(&b, context.Background(), r.first, r.n, r.deadline)
 	for i := range r.n {
 		b.run(r.first+uint64(i), r.next(), &o)
-		a.out = appendOutcome(a.out, &o)
+		out.buf = appendOutcomeHead(out.buf, &o)
+		if len(o.output) >= largePayload {
+			out.add(o.output)
+		} else {
+			out.buf = append(out.buf, o.output...)
+		}
+		out.buf = appendOutcomeTail(out.buf, &o)
 	}
 	b.end()
 	a.name = r.name
-	return a.out
+	if len(out.cuts) == 0 {
+		a.whole[0] = out.buf
+		return a.whole[:]
+	}
+	return out.parts()
 }
