@@ -21,7 +21,9 @@ type unaryPath struct {
 
 func newUnaryPath(ctx context.Context, client workerpb.WorkerClient) *unaryPath {
 	p := &unaryPath{ctx: ctx, client: client}
-	p.pipelined = newPipelined(p.do)
+	p.pipelined = newPipelined(func(b batch) func() ([]outcome, error) {
+		return func() ([]outcome, error) { return p.do(b) }
+	})
 	return p
 }
 
@@ -58,18 +60,27 @@ func newStreamPath(ctx context.Context, client workerpb.WorkerClient) (*streamPa
 		return nil, err
 	}
 	p := &streamPath{stream: stream}
-	p.pipelined = newPipelined(p.do)
+	p.pipelined = newPipelined(func(b batch) func() ([]outcome, error) {
+		reply, err := p.enqueue(b)
+		return func() ([]outcome, error) { return p.await(reply, err, b) }
+	})
 	go p.receive()
 	return p, nil
 }
 
 func (p *streamPath) do(b batch) ([]outcome, error) {
+	reply, err := p.enqueue(b)
+	return p.await(reply, err, b)
+}
+
+// enqueue sends b on the stream and returns where its answer will come.
+func (p *streamPath) enqueue(b batch) (chan streamReply, error) {
 	reply := make(chan streamReply, 1)
 	p.sendMu.Lock()
+	defer p.sendMu.Unlock()
 	p.mu.Lock()
 	if p.err != nil {
 		p.mu.Unlock()
-		p.sendMu.Unlock()
 		return nil, p.err
 	}
 	p.waiters = append(p.waiters, reply)
@@ -77,7 +88,14 @@ func (p *streamPath) do(b batch) ([]outcome, error) {
 	// A failed Send needs no handling here: gRPC reports the cause to Recv,
 	// and the receiver then answers every waiter, this one included.
 	_ = p.stream.Send(toDoRequest(b))
-	p.sendMu.Unlock()
+	return reply, nil
+}
+
+// await waits for the answer to b, enqueued with the result reply, err.
+func (p *streamPath) await(reply chan streamReply, err error, b batch) ([]outcome, error) {
+	if err != nil {
+		return nil, err
+	}
 	r := <-reply
 	if r.err != nil {
 		return nil, r.err
@@ -127,19 +145,19 @@ func (p *streamPath) close() error {
 	return p.stream.CloseSend()
 }
 
-// pipelined gives a gRPC path the pipelined form: each batch sent is a do
-// on a goroutine of its own, and recv takes the answers as they come. A
-// goroutine per batch costs about a microsecond, little next to a gRPC
-// call's 50-100 µs; the calls then overlap as they would from concurrent
-// callers (the stream keeps them in order, the unary path does not need
-// to).
+// pipelined gives a gRPC path the pipelined form: send starts a batch
+// (on the stream, sends it, so that batches keep their order) and a
+// goroutine of its own waits for the answer, which recv takes as answers
+// come. A goroutine per batch costs about a microsecond, little next to a
+// gRPC call's 50-100 µs. On the unary path the calls overlap as they would
+// from concurrent callers, and the worker runs them in any order.
 type pipelined struct {
-	call    func(b batch) ([]outcome, error)
+	start   func(b batch) (wait func() ([]outcome, error))
 	replies chan pipelinedReply
 }
 
-func newPipelined(call func(b batch) ([]outcome, error)) pipelined {
-	return pipelined{call: call, replies: make(chan pipelinedReply, pipelinedBacklog)}
+func newPipelined(start func(b batch) func() ([]outcome, error)) pipelined {
+	return pipelined{start: start, replies: make(chan pipelinedReply, pipelinedBacklog)}
 }
 
 type pipelinedReply struct {
@@ -150,8 +168,9 @@ type pipelinedReply struct {
 
 func (p *pipelined) send(b batch) error {
 	b.tasks = slices.Clone(b.tasks) // the caller may reuse its slice once send returns
+	wait := p.start(b)
 	go func() {
-		outs, err := p.call(b)
+		outs, err := wait()
 		p.replies <- pipelinedReply{tag: b.first, outs: outs, err: err}
 	}()
 	return nil

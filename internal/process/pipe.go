@@ -27,11 +27,10 @@ var errNoneInFlight = errors.New("process: Recv with no batch in flight")
 
 // A pending batch is one sent and not yet answered.
 type pending struct {
-	ctx      context.Context
-	n        int
-	stop     func() bool   // stops the kill ladder's watch of ctx; nil if none
-	answered chan struct{} // closed when the answer arrives; nil if no watch
-	refused  error         // not sent: every task fails with this
+	ctx     context.Context
+	n       int
+	watch   *watch // the kill ladder's, or nil
+	refused error  // not sent: every task fails with this
 }
 
 // An Answer is the worker's reply to one batch sent with Send. Its results
@@ -91,10 +90,7 @@ func (w *Worker) Send(ctx context.Context, tasks []worker.Task) uint64 {
 	if p.refused != nil {
 		return ticket
 	}
-	if ctx.Done() != nil {
-		p.answered = make(chan struct{})
-		p.stop = context.AfterFunc(ctx, func() { w.escalate(p.answered, ticket) })
-	}
+	p.watch = w.watchCall(ctx, ticket)
 	// A failed send needs no handling here: the transport is broken, so
 	// recv fails too, and Recv then answers this batch as lost.
 	_ = w.path.send(b)
@@ -141,7 +137,7 @@ func (w *Worker) Recv() Answer {
 		a, _ := w.nextLocal()
 		return a
 	}
-	w.answered(p)
+	w.unwatch(p.watch, tag)
 	return Answer{Ticket: tag, w: w, ctx: p.ctx, outs: outs}
 }
 
@@ -178,16 +174,8 @@ func (w *Worker) take(ticket uint64) *pending {
 	return p
 }
 
-// answered stops the kill ladder's watch of a batch that got its answer.
-func (w *Worker) answered(p *pending) {
-	if p.stop != nil {
-		p.stop()
-		close(p.answered)
-	}
-}
-
 // lostAnswer answers a batch lost with its worker.
 func (w *Worker) lostAnswer(ticket uint64, p *pending) Answer {
-	w.answered(p)
+	w.unwatch(p.watch, ticket)
 	return Answer{Ticket: ticket, Err: w.lost(p.ctx), outs: make([]outcome, p.n)}
 }

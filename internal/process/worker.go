@@ -39,7 +39,8 @@ type Worker struct {
 	life    context.Context
 	endLife context.CancelFunc
 	seq     atomic.Uint64
-	pipe    pipe // batches in flight with Send, see pipe.go
+	pipe    pipe    // batches in flight with Send, see pipe.go
+	watches watches // the kill ladder's, see watch.go
 
 	done    chan struct{} // closed when the process has exited and been reaped
 	exitErr *ExitError
@@ -169,37 +170,13 @@ func (w *Worker) result(ctx context.Context, o *outcome) (worker.Result, error) 
 	return res, err
 }
 
-// doWatched sends b and escalates if ctx ends before the answer comes.
+// doWatched sends b and walks the kill ladder if ctx ends before the
+// answer comes (see watch.go).
 func (w *Worker) doWatched(ctx context.Context, b batch) ([]outcome, error) {
-	if ctx.Done() == nil {
-		return w.path.do(b)
-	}
-	answered := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() { w.escalate(answered, b.first) })
+	wt := w.watchCall(ctx, b.first)
 	outs, err := w.path.do(b)
-	stop()
-	close(answered)
+	w.unwatch(wt, b.first)
 	return outs, err
-}
-
-// escalate is the kill ladder for one task, or one batch: seq names any
-// of its tasks.
-func (w *Worker) escalate(answered <-chan struct{}, seq uint64) {
-	cctx, cancel := context.WithTimeout(w.life, w.cfg.Grace)
-	_, _ = w.rpc.Cancel(cctx, &workerpb.CancelRequest{Seqs: []uint64{seq}})
-	cancel()
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
-		select {
-		case <-answered:
-			return
-		case <-w.done:
-			return
-		case <-time.After(w.cfg.Grace):
-		}
-		w.cfg.Logger.Warn("task ignored cancellation; signalling the worker's process group",
-			append(w.logAttrs(), "signal", SignalName(sig))...)
-		_ = w.runner.signalGroup(sig)
-	}
 }
 
 // lost is Do's error when the transport failed mid-task: the worker is dying
