@@ -27,9 +27,9 @@ import (
 // A watch is the kill ladder's watch of one context.
 type watch struct {
 	ctx   context.Context
-	stop  func() bool            // stops the context.AfterFunc
+	stop  func() bool             // stops the context.AfterFunc
 	calls map[uint64]*watchedCall // by first sequence number
-	fired bool                   // the context ended; the ladder has been walked or is being walked
+	fired bool                    // the context ended; the ladder has been walked or is being walked
 }
 
 // A watchedCall is one call in flight under a watch.
