@@ -26,15 +26,13 @@ import (
 
 // A watch is the kill ladder's watch of one context.
 type watch struct {
-	ctx   context.Context
-	stop  func() bool             // stops the context.AfterFunc
-	calls map[uint64]*watchedCall // by first sequence number
-	fired bool                    // the context ended; the ladder has been walked or is being walked
-}
-
-// A watchedCall is one call in flight under a watch.
-type watchedCall struct {
-	answered chan struct{} // made when the ladder starts; closed when the call ends
+	ctx  context.Context
+	stop func() bool // stops the context.AfterFunc
+	// calls are those in flight under ctx, by first sequence number, each
+	// with the channel the ladder waits on: made when the ladder starts,
+	// closed when the call ends.
+	calls map[uint64]chan struct{}
+	fired bool // the context ended; the ladder has been walked or is being walked
 }
 
 // watches are a Worker's.
@@ -57,13 +55,13 @@ func (w *Worker) watchCall(ctx context.Context, seq uint64) *watch {
 		if old := ws.last; old != nil && len(old.calls) == 0 {
 			old.stop() // nobody left under it: drop its AfterFunc
 		}
-		wt = &watch{ctx: ctx, calls: map[uint64]*watchedCall{}}
+		wt = &watch{ctx: ctx, calls: map[uint64]chan struct{}{}}
 		ws.last = wt
 		// Registered under ws.mu: if ctx has already ended, the function
 		// runs on its own goroutine and waits for the lock.
 		wt.stop = context.AfterFunc(ctx, func() { w.fire(wt) })
 	}
-	wt.calls[seq] = &watchedCall{}
+	wt.calls[seq] = nil
 	return wt
 }
 
@@ -74,14 +72,14 @@ func (w *Worker) unwatch(wt *watch, seq uint64) {
 	}
 	ws := &w.watches
 	ws.mu.Lock()
-	c := wt.calls[seq]
+	answered := wt.calls[seq]
 	delete(wt.calls, seq)
 	if len(wt.calls) == 0 && wt != ws.last {
 		wt.stop()
 	}
 	ws.mu.Unlock()
-	if c != nil && c.answered != nil {
-		close(c.answered)
+	if answered != nil {
+		close(answered)
 	}
 }
 
@@ -96,10 +94,11 @@ func (w *Worker) fire(wt *watch) {
 	}
 	seqs := make([]uint64, 0, len(wt.calls))
 	answered := make([]chan struct{}, 0, len(wt.calls))
-	for seq, c := range wt.calls {
-		c.answered = make(chan struct{})
+	for seq := range wt.calls {
+		a := make(chan struct{})
+		wt.calls[seq] = a
 		seqs = append(seqs, seq)
-		answered = append(answered, c.answered)
+		answered = append(answered, a)
 	}
 	ws.mu.Unlock()
 	if len(seqs) > 0 {
