@@ -42,7 +42,11 @@ type attempt struct {
 	stop   context.CancelFunc // ends the timeout's timer; nil without one
 	shared bool               // ctx is the slot's shared context: not ours to cancel
 	began  time.Time
-	ended  chan struct{}
+	// ended is closed when the attempt is over. It is made only for
+	// someone who waits for that (cancelRunning's callers), under the
+	// slot's lock: a channel per task was a tenth of the allocations of a
+	// pipelined task.
+	ended chan struct{}
 }
 
 // release frees what the attempt's context holds once the attempt is over.

@@ -112,7 +112,12 @@ const chunkOverhead = 64
 func (s *Supervisor) chunkJobs(ctx context.Context, m *mapCall, name string, inputs [][]byte, size int) []*job {
 	firstID := s.nextID.Add(uint64(len(inputs))) - uint64(len(inputs)) + 1
 	now := time.Now()
-	jobs := make([]*job, 0, (len(inputs)+size-1)/size)
+	n := (len(inputs) + size - 1) / size // chunks, unless the payload limit cuts more
+	jobs := make([]*job, 0, n)
+	// The call's jobs and chunks are allocated together, not one by one:
+	// with one task a chunk, they were a quarter of the allocations per
+	// task.
+	js, cs := make([]job, 0, n), make([]chunk, 0, n)
 	for lo := 0; lo < len(inputs); {
 		hi, bytes := lo, 0
 		for hi < len(inputs) && hi-lo < size {
@@ -123,9 +128,13 @@ func (s *Supervisor) chunkJobs(ctx context.Context, m *mapCall, name string, inp
 			bytes += n
 			hi++
 		}
-		c := &chunk{m: m, name: name, inputs: inputs[lo:hi:hi], out: m.out[lo:hi:hi]}
+		if len(js) == cap(js) {
+			js, cs = make([]job, 0, n), make([]chunk, 0, n)
+		}
+		cs = append(cs, chunk{m: m, name: name, inputs: inputs[lo:hi:hi], out: m.out[lo:hi:hi]})
 		first := worker.Task{Name: name, Input: inputs[lo]}
-		jobs = append(jobs, &job{id: firstID + uint64(lo), task: first, chunk: c, ctx: ctx, queuedAt: now})
+		js = append(js, job{id: firstID + uint64(lo), task: first, chunk: &cs[len(cs)-1], ctx: ctx, queuedAt: now})
+		jobs = append(jobs, &js[len(js)-1])
 		lo = hi
 	}
 	return jobs

@@ -245,7 +245,7 @@ func (sl *slot) start(j *job) *attempt {
 	now := time.Now()
 	j.queued += now.Sub(j.queuedAt)
 	j.attempts++
-	a := &attempt{job: j, began: now, ended: make(chan struct{})}
+	a := &attempt{job: j, began: now}
 	timeout := sl.s.timeout(j)
 	if j.ctx.Done() == nil && timeout == 0 {
 		a.shared = true
@@ -330,7 +330,9 @@ func (sl *slot) ended(a *attempt, ok, failed int64) {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	delete(sl.running, a.job.id)
-	close(a.ended)
+	if a.ended != nil {
+		close(a.ended)
+	}
 	sl.done += int(ok)
 	sl.failed += int(failed)
 	if len(sl.running) == 0 && sl.state == StateBusy {
@@ -339,13 +341,16 @@ func (sl *slot) ended(a *attempt, ok, failed int64) {
 }
 
 // cancelRunning cancels every task running in the slot with cause and
-// returns their attempts.
+// returns their attempts, whose ended channels are closed when they end.
 func (sl *slot) cancelRunning(cause error) []*attempt {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	var out []*attempt
 	for _, a := range sl.running {
 		a.cancel(cause)
+		if a.ended == nil {
+			a.ended = make(chan struct{})
+		}
 		out = append(out, a)
 	}
 	sl.shared = nil // cancelled with the attempts that had it, if any

@@ -64,9 +64,9 @@ func (a *Answer) Result(i int) (worker.Result, error) {
 // pipe is the Worker's pipelining state.
 type pipe struct {
 	mu      sync.Mutex
-	pending map[uint64]*pending
-	refused []uint64 // tickets of batches answered without being sent, oldest first
-	broken  bool     // the transport failed: what is pending is lost
+	pending map[uint64]pending // by value: no allocation per batch
+	refused []uint64           // tickets of batches answered without being sent, oldest first
+	broken  bool               // the transport failed: what is pending is lost
 }
 
 // Send queues tasks as one batch and returns its ticket without waiting;
@@ -76,11 +76,14 @@ type pipe struct {
 // until the answer).
 func (w *Worker) Send(ctx context.Context, tasks []worker.Task) uint64 {
 	b := w.batch(ctx, tasks)
-	p := &pending{ctx: ctx, n: len(tasks), refused: w.checkBatch(tasks)}
+	p := pending{ctx: ctx, n: len(tasks), refused: w.checkBatch(tasks)}
 	ticket := b.first
+	if p.refused == nil {
+		p.watch = w.watchCall(ctx, ticket)
+	}
 	w.pipe.mu.Lock()
 	if w.pipe.pending == nil {
-		w.pipe.pending = map[uint64]*pending{}
+		w.pipe.pending = map[uint64]pending{}
 	}
 	w.pipe.pending[ticket] = p
 	if p.refused != nil {
@@ -90,7 +93,6 @@ func (w *Worker) Send(ctx context.Context, tasks []worker.Task) uint64 {
 	if p.refused != nil {
 		return ticket
 	}
-	p.watch = w.watchCall(ctx, ticket)
 	// A failed send needs no handling here: the transport is broken, so
 	// recv fails too, and Recv then answers this batch as lost.
 	_ = w.path.send(b)
@@ -122,8 +124,8 @@ func (w *Worker) Recv() Answer {
 		a, _ := w.nextLocal()
 		return a
 	}
-	p := w.take(tag)
-	if p == nil || len(outs) != p.n {
+	p, ok := w.take(tag)
+	if !ok || len(outs) != p.n {
 		// The worker answered what was never asked: treat the transport
 		// as broken, as the frame Mux does for an unexpected tag.
 		w.cfg.Logger.Error("worker answered a batch it was not sent", append(w.logAttrs(), "ticket", tag)...)
@@ -131,7 +133,7 @@ func (w *Worker) Recv() Answer {
 		w.pipe.mu.Lock()
 		w.pipe.broken = true
 		w.pipe.mu.Unlock()
-		if p != nil {
+		if ok {
 			return w.lostAnswer(tag, p)
 		}
 		a, _ := w.nextLocal()
@@ -166,16 +168,16 @@ func (w *Worker) nextLocal() (Answer, bool) {
 	return Answer{Err: errNoneInFlight}, true
 }
 
-func (w *Worker) take(ticket uint64) *pending {
+func (w *Worker) take(ticket uint64) (pending, bool) {
 	w.pipe.mu.Lock()
 	defer w.pipe.mu.Unlock()
-	p := w.pipe.pending[ticket]
+	p, ok := w.pipe.pending[ticket]
 	delete(w.pipe.pending, ticket)
-	return p
+	return p, ok
 }
 
 // lostAnswer answers a batch lost with its worker.
-func (w *Worker) lostAnswer(ticket uint64, p *pending) Answer {
+func (w *Worker) lostAnswer(ticket uint64, p pending) Answer {
 	w.unwatch(p.watch, ticket)
 	return Answer{Ticket: ticket, Err: w.lost(p.ctx), outs: make([]outcome, p.n)}
 }
