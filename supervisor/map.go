@@ -85,12 +85,6 @@ func (c *chunk) appendTasks(ts []worker.Task) []worker.Task {
 	return ts
 }
 
-// An answer reads a worker's answer to a chunk: task i's result. It saves
-// copying the results into arrays of their own on the way to MapResults
-// (at 100 tasks a chunk, such arrays were a third of the bytes a Map call
-// allocated, and so of its garbage collection).
-type answer func(i int) (worker.Result, error)
-
 // err is the call's error once every chunk has ended.
 func (m *mapCall) err(s *Supervisor, ctx context.Context) error {
 	switch {
@@ -155,10 +149,10 @@ func (s *Supervisor) enqueue(p *pool, jobs []*job) {
 }
 
 // finishChunk gives each input of an answered chunk its own result: the
-// worker ran the chunk and ans says how each task ended. ctx is the
+// worker ran the chunk and res and errs say how each task ended. ctx is the
 // attempt's, r what all the inputs share (worker, round trip). It returns
 // how many inputs ended ok; the caller then releases the chunk (ended).
-func (s *Supervisor) finishChunk(j *job, ctx context.Context, r Result, ans answer) (ok int) {
+func (s *Supervisor) finishChunk(j *job, ctx context.Context, r Result, res []worker.Result, errs []error) (ok int) {
 	c := j.chunk
 	var counts [len(statusNames)]int64
 	var statuses []Status // for the events, if anyone listens
@@ -166,16 +160,16 @@ func (s *Supervisor) finishChunk(j *job, ctx context.Context, r Result, ans answ
 		statuses = make([]Status, c.len())
 	}
 	var exec time.Duration
-	for i := range c.inputs {
-		res, err := ans(i)
+	for i := range c.out {
+		err := errs[i]
 		st := StatusOK
 		if err != nil {
 			st, err = s.taskStatus(j, ctx, err)
 			c.m.note(st, err)
 		}
-		c.out[i] = MapResult{Output: res.Output, Err: err, Exec: res.Exec}
+		c.out[i] = MapResult{Output: res[i].Output, Err: err, Exec: res[i].Exec}
 		counts[st]++
-		exec += res.Exec
+		exec += res[i].Exec
 		if statuses != nil {
 			statuses[i] = st
 		}

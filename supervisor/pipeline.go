@@ -78,5 +78,9 @@ func (sl *slot) land(l *life, a *attempt, ans *process.Answer) {
 		sl.conclude(l, a, res, err, rt)
 		return
 	}
-	sl.concludeChunk(l, a, ans.Err, rt, ans.Result)
+	res, errs := sl.scratch(ans.Len())
+	if ans.Err == nil {
+		ans.Fill(res, errs)
+	}
+	sl.concludeChunk(l, a, ans.Err, rt, res, errs)
 }

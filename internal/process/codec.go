@@ -51,15 +51,6 @@ func appendBatch(b []byte, bt batch) []byte {
 	return b
 }
 
-// batchSize is bt's encoded size.
-func batchSize(bt batch) int {
-	n := batchHeader
-	for _, t := range bt.tasks {
-		n += taskSize(t)
-	}
-	return n
-}
-
 // taskSize is a task's encoded size in a batch.
 func taskSize(t worker.Task) int { return 2 + len(t.Name) + 4 + len(t.Input) }
 
@@ -156,16 +147,10 @@ func (pb *partsBuilder) parts() [][]byte {
 // batchParts lays bt out as appendBatch would, with large inputs as parts
 // of their own. It reports false, and lays nothing out, when bt has none.
 func batchParts(bt batch) ([][]byte, bool) {
-	var pb partsBuilder
-	for _, t := range bt.tasks {
-		if len(t.Input) >= largePayload {
-			pb.large = append(pb.large, nil)
-		}
-	}
-	if len(pb.large) == 0 {
+	if !bt.large {
 		return nil, false
 	}
-	pb.large = pb.large[:0]
+	var pb partsBuilder
 	pb.buf = appendBatch(pb.buf, batch{first: bt.first, deadline: bt.deadline})
 	le.PutUint32(pb.buf, uint32(len(bt.tasks)))
 	for _, t := range bt.tasks {

@@ -34,7 +34,7 @@ func batchSizes(b *testing.B, f func(b *testing.B, n int)) {
 func BenchmarkEncodeBatch(b *testing.B) {
 	batchSizes(b, func(b *testing.B, n int) {
 		bt := echoBatch(n)
-		buf := make([]byte, 0, batchSize(bt))
+		buf := appendBatch(nil, bt)
 		for b.Loop() {
 			buf = appendBatch(buf[:0], bt)
 		}

@@ -41,6 +41,8 @@ type batch struct {
 	first    uint64
 	deadline time.Time
 	tasks    []worker.Task
+	size     int  // encoded on the frame path (see codec.go)
+	large    bool // a task's input is large enough to travel uncopied
 }
 
 // A dataPath carries batches of tasks to one worker and their outcomes back.

@@ -82,9 +82,8 @@ func (p *framePath) ready() bool { return p.mux.Ready() }
 
 // withBody encodes b into a pooled buffer for the length of f.
 func withBody(b batch, f func(body []byte) ([]byte, error)) ([]byte, error) {
-	size := batchSize(b)
-	if size > maxPooledBody {
-		return f(appendBatch(make([]byte, 0, size), b))
+	if b.size > maxPooledBody {
+		return f(appendBatch(make([]byte, 0, b.size), b))
 	}
 	bp := bodies.Get().(*[]byte)
 	*bp = appendBatch((*bp)[:0], b)

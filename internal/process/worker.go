@@ -138,10 +138,11 @@ func (w *Worker) closeData() {
 // returned after the grace, sends SIGTERM to the worker's process group,
 // then SIGKILL. So when Do returns, the worker is idle or dead.
 func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
-	if len(t.Input) > w.cfg.MaxPayload {
-		return worker.Result{}, tooLarge("input", len(t.Input), w.cfg.MaxPayload)
+	b, err := w.batch(ctx, []worker.Task{t})
+	if err != nil {
+		return worker.Result{}, err
 	}
-	outs, err := w.doWatched(ctx, w.batch(ctx, []worker.Task{t}))
+	outs, err := w.doWatched(ctx, b)
 	if err != nil {
 		return worker.Result{PID: w.pid}, w.lost(ctx)
 	}
@@ -149,11 +150,28 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 }
 
 // batch numbers tasks for the wire: consecutive sequence numbers (so that
-// a Cancel naming any of them reaches their batch) and ctx's deadline.
-func (w *Worker) batch(ctx context.Context, tasks []worker.Task) batch {
+// a Cancel naming any of them reaches their batch) and ctx's deadline. It
+// refuses what the transport would refuse, with an error that names the
+// limit and the knob that raises it: an input over MaxPayload, or a whole
+// batch over the message limit (many inputs together, or so many small
+// ones that their envelopes add up). The supervisor's Map keeps chunks
+// within the limit, so there this error means one input too large.
+func (w *Worker) batch(ctx context.Context, tasks []worker.Task) (batch, error) {
+	b := batch{tasks: tasks, size: batchHeader}
+	for _, t := range tasks {
+		if len(t.Input) > w.cfg.MaxPayload {
+			return b, tooLarge("input", len(t.Input), w.cfg.MaxPayload)
+		}
+		b.size += taskSize(t)
+		b.large = b.large || len(t.Input) >= largePayload
+	}
+	if limit := messageLimit(w.cfg.MaxPayload); b.size > limit {
+		return b, tooLarge("batch", b.size, limit)
+	}
 	n := uint64(len(tasks))
-	deadline, _ := ctx.Deadline()
-	return batch{first: w.seq.Add(n) - n + 1, deadline: deadline, tasks: tasks}
+	b.first = w.seq.Add(n) - n + 1
+	b.deadline, _ = ctx.Deadline()
+	return b, nil
 }
 
 // result turns one outcome into what Do returns for it.
