@@ -63,8 +63,11 @@ type batchReader struct {
 	name     string // the last task's name, reused while the bytes match
 }
 
-// readBatch reads b's header and checks that its tasks are all there, so
-// that a worker never starts a batch it cannot finish reading.
+// readBatch reads b's header. The tasks are read as they run: a corrupt
+// batch, which the host never sends, shows as a decoder error only at the
+// end (checking it whole first cost a tenth of a no-op task's time in the
+// worker), and until then reads as tasks with empty names, which fail as
+// unknown.
 func readBatch(b []byte, name string) (batchReader, error) {
 	r := batchReader{d: decoder{b: b}, name: name}
 	r.n = int(r.d.u32())
@@ -72,16 +75,14 @@ func readBatch(b []byte, name string) (batchReader, error) {
 	if dl := int64(r.d.u64()); dl != 0 {
 		r.deadline = time.Unix(0, dl)
 	}
-	check := r.d
-	for range r.n {
-		check.take(int(check.u16()))
-		check.bytes()
-	}
-	if err := check.end(); err != nil || r.n == 0 {
+	if r.d.err != nil || r.n == 0 || r.n > len(b) {
 		return batchReader{}, errCorrupt
 	}
 	return r, nil
 }
+
+// end reports whether the batch was read whole and nothing more.
+func (r *batchReader) end() error { return r.d.end() }
 
 // next returns the next task. A task's name is the previous task's string
 // when the bytes match, so a batch allocates no name after its first (the

@@ -69,6 +69,9 @@ func (a *answerer) answer(exec *executor, body []byte) [][]byte {
 	}
 	b.end()
 	a.name = r.name
+	if r.end() != nil {
+		return nil // answering nothing makes the host's call fail as corrupt
+	}
 	if len(out.cuts) == 0 {
 		a.whole[0] = out.buf
 		return a.whole[:]
