@@ -75,7 +75,7 @@ func readBatch(b []byte, name string) (batchReader, error) {
 	if dl := int64(r.d.u64()); dl != 0 {
 		r.deadline = time.Unix(0, dl)
 	}
-	if r.d.err != nil || r.n == 0 || r.n > len(b) {
+	if r.d.err != nil || r.n > len(b) {
 		return batchReader{}, errCorrupt
 	}
 	return r, nil
