@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +20,12 @@ import (
 type benchCase struct {
 	mode Mode
 	ipc  IPC
+}
+
+// config is cfg in c's mode and data path.
+func (c benchCase) config(cfg Config) Config {
+	cfg.Mode, cfg.IPC = c.mode, c.ipc
+	return cfg
 }
 
 func (c benchCase) String() string {
@@ -155,5 +162,51 @@ func BenchmarkMap(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkReplace kills an idle worker process with SIGKILL and waits for
+// its replacement: ready-ns is WorkerStarted.Ready (from the old worker's
+// end, as the supervisor saw it, to the new one ready), kill-ns from the
+// kill to the replacement ready. With a warm spare the replacement is the
+// spare, taken over; without, a cold start. Between kills it waits long
+// enough (300 ms) for the next spare to be warm, and ns/op counts that
+// wait, so that the default -benchtime makes a few kills, not hundreds:
+// read kill-ns and ready-ns. spare-% says how many replacements were
+// spares.
+func BenchmarkReplace(b *testing.B) {
+	for _, spares := range []int{1, -1} {
+		b.Run(fmt.Sprintf("spares=%d", max(spares, 0)), func(b *testing.B) {
+			started := make(chan WorkerStarted, 16)
+			c := benchCase{ModeProcess, IPCFrame}
+			s, err := New(c.config(Config{Workers: 1, Spares: spares, WorkerCommand: testWorkerCommand,
+				OnEvent: func(e Event) {
+					if ws, ok := e.(WorkerStarted); ok && ws.Replacing {
+						started <- ws
+					}
+				}}))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Stop(context.Background())
+			var ready, kill []time.Duration
+			fromSpare := 0
+			for b.Loop() {
+				time.Sleep(300 * time.Millisecond)
+				t0 := time.Now()
+				if err := s.Kill(1, syscall.SIGKILL); err != nil {
+					b.Fatal(err)
+				}
+				ws := <-started
+				kill = append(kill, time.Since(t0))
+				ready = append(ready, ws.Ready)
+				if ws.Spare {
+					fromSpare++
+				}
+			}
+			reportLatency(b, "ready-", ready)
+			reportLatency(b, "kill-", kill)
+			b.ReportMetric(100*float64(fromSpare)/float64(len(kill)), "spare-%")
+		})
 	}
 }

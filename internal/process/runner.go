@@ -30,6 +30,12 @@ type procRunner struct {
 	state  *os.ProcessState
 	werr   error
 
+	// waited is closed when go-plugin calls Wait, which it does only once
+	// it has read the child's stderr to EOF: the last lines of a dying
+	// worker are in by then.
+	waited     chan struct{}
+	waitedOnce sync.Once
+
 	mu     sync.Mutex // guards reaped against signalling a recycled PID
 	reaped bool
 }
@@ -41,7 +47,7 @@ var _ runner.Runner = (*procRunner)(nil)
 func newProcRunner(cmd *exec.Cmd, env []string) *procRunner {
 	cmd.Env = append(cmd.Env, env...)
 	setProcAttrs(cmd)
-	return &procRunner{cmd: cmd, exited: make(chan struct{})}
+	return &procRunner{cmd: cmd, exited: make(chan struct{}), waited: make(chan struct{})}
 }
 
 // Start spawns the child on a dedicated locked thread and returns once it
@@ -115,6 +121,7 @@ func (r *procRunner) signalGroup(sig syscall.Signal) error {
 // ends of its output pipes (go-plugin has read them to EOF by the time it
 // calls Wait).
 func (r *procRunner) Wait(ctx context.Context) error {
+	r.waitedOnce.Do(func() { close(r.waited) })
 	select {
 	case <-r.exited:
 	case <-ctx.Done():
