@@ -7,6 +7,9 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/procpool/supervisor/internal/procfs"
+	"github.com/procpool/supervisor/worker"
 )
 
 // envWorkerBin names a supervisor binary to start as the worker in the
@@ -43,4 +46,33 @@ func BenchmarkStart(b *testing.B) {
 			b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
 		})
 	}
+}
+
+// BenchmarkIdleMemory starts a worker, runs one task, lets it idle, and
+// reports its memory from /proc: private-bytes (private clean + dirty, what
+// the worker alone costs) and rss-bytes. The worker is this test binary
+// re-executed, so it shares its code pages with this process, as a worker
+// shares them with the supervisor that re-executes its own binary. (With
+// SUPERVISOR_WORKER_BIN, nothing else maps that binary, and its code
+// pages count as the worker's own.)
+func BenchmarkIdleMemory(b *testing.B) {
+	var priv, rss int64
+	for b.Loop() {
+		w, err := Start(context.Background(), Config{Command: benchCommand})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := w.Do(context.Background(), worker.Task{Name: "echo", Input: []byte("x")}); err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // idle: its start-up garbage collected or not, as it happens
+		m, err := procfs.ReadMemory(w.PID())
+		if err != nil {
+			b.Fatal(err)
+		}
+		priv, rss = priv+m.Private, rss+m.RSS
+		_ = w.Stop(context.Background())
+	}
+	b.ReportMetric(float64(priv)/float64(b.N), "private-bytes")
+	b.ReportMetric(float64(rss)/float64(b.N), "rss-bytes")
 }
