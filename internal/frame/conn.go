@@ -34,8 +34,9 @@ type Conn struct {
 
 	// Write side.
 	wmu    sync.Mutex
-	wbuf   []byte // frames queued by Buffer, not yet written
-	werr   error  // sticky: a write failed, possibly mid-frame
+	wbuf   []byte                // frames queued by Buffer, not yet written
+	hdr    [hdrLen + tagLen]byte // the frame being sent's header, under wmu
+	werr   error                 // sticky: a write failed, possibly mid-frame
 	queued atomic.Bool
 	writes int // write system calls made, for tests
 }

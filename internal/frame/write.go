@@ -71,8 +71,6 @@ func (c *Conn) send(tagged bool, tag uint64, body []byte, flush bool) error {
 // that frames a large payload with a small header of its own need not copy
 // the payload into one buffer first.
 func (c *Conn) sendV(tagged bool, tag uint64, parts [][]byte, flush bool) error {
-	var hdr [hdrLen + tagLen]byte
-	h := hdr[:hdrLen]
 	size, large := 0, false
 	for _, p := range parts {
 		size += len(p)
@@ -80,16 +78,21 @@ func (c *Conn) sendV(tagged bool, tag uint64, parts [][]byte, flush bool) error 
 	}
 	if tagged {
 		size += tagLen
-		binary.LittleEndian.PutUint64(hdr[hdrLen:], tag)
-		h = hdr[:]
 	}
 	if size > c.maxFrame {
 		return &FrameTooLargeError{Size: size, Limit: c.maxFrame}
 	}
-	binary.LittleEndian.PutUint32(hdr[:], uint32(size))
 
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	// The header lives in the Conn, under wmu: on the stack it escaped to
+	// the heap (writev takes its address), an allocation per frame.
+	h := c.hdr[:hdrLen]
+	binary.LittleEndian.PutUint32(c.hdr[:], uint32(size))
+	if tagged {
+		binary.LittleEndian.PutUint64(c.hdr[hdrLen:], tag)
+		h = c.hdr[:]
+	}
 	if err := c.writable(); err != nil {
 		return err
 	}
