@@ -44,6 +44,7 @@ func TestFormats(t *testing.T) {
 		{fmtRate(1.234e6), "1.23M/s"}, {fmtRate(11000), "11.0k/s"}, {fmtRate(12), "12/s"},
 		{fmtDur(7500 * time.Nanosecond), "7.5µs"}, {fmtDur(0), "-"},
 		{si(2e6), "2M"}, {si(300), "300"}, {si(1500), "1.5k"},
+		{compactSize(16 << 20), "16M"}, {compactSize(1 << 10), "1K"}, {compactSize(100), "100"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

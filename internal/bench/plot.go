@@ -265,12 +265,12 @@ func payloadChart(r *Report) (*figure, error) {
 	if !slices.ContainsFunc(r.Payload, func(p Payload) bool { return p.MBPerS > 0 }) {
 		return nil, nil
 	}
-	p := newPlot("Payload echo, one at a time (size / p50 round trip)", "payload (log scale)", "MB/s (log scale)")
+	p := newPlot("Payload echo, one at a time (size / p50 round trip)", "payload, bytes (log scale)", "MB/s (log scale)")
 	logY(p, si)
 	p.X.Scale = plot.LogScale{}
 	var ticks plot.ConstantTicks
 	for _, s := range r.Settings.Sizes {
-		ticks = append(ticks, plot.Tick{Value: float64(s), Label: fmtBytes(int64(s))})
+		ticks = append(ticks, plot.Tick{Value: float64(s), Label: compactSize(s)})
 	}
 	p.X.Tick.Marker = ticks
 	for _, c := range columns(r) {
@@ -285,6 +285,12 @@ func payloadChart(r *Report) (*figure, error) {
 		}
 	}
 	return p, nil
+}
+
+// compactSize labels a payload size briefly, "16M": on a log axis 16 MiB
+// and 64 MiB are close.
+func compactSize(n int) string {
+	return strings.NewReplacer(" KiB", "K", " MiB", "M", " GiB", "G", " B", "").Replace(fmtBytes(int64(n)))
 }
 
 func primesChart(r *Report) (*figure, error) {
