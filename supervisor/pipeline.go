@@ -23,22 +23,24 @@ func (sl *slot) pipeline(l *life, p pipeliner) {
 	s := sl.s
 	w := newWaiter()
 	flights := make(map[uint64]*attempt, s.cfg.InFlight)
+	var next []*job
 	taking := true
 	for {
 		for taking && len(flights) < s.cfg.InFlight {
-			var j *job
+			next = next[:0]
 			if len(flights) == 0 {
-				j = sl.pool.q.get(w, s.stopping, l.quit)
-			} else if j = sl.pool.q.tryGet(); j == nil {
+				j := sl.pool.q.get(w, s.stopping, l.quit)
+				if j == nil {
+					taking = false
+					break
+				}
+				next = append(next, j)
+			}
+			next = sl.pool.q.tryGet(next, s.cfg.InFlight-len(flights)-len(next))
+			if len(next) == 0 {
 				break
 			}
-			var run bool
-			run, taking = sl.admit(l, j)
-			if run {
-				a := sl.start(j)
-				sl.tasks = j.tasks(sl.tasks[:0])
-				flights[p.Send(a.ctx, sl.tasks)] = a
-			}
+			taking = sl.launch(l, p, flights, next)
 		}
 		if len(flights) == 0 {
 			return
@@ -53,6 +55,30 @@ func (sl *slot) pipeline(l *life, p pipeliner) {
 			taking = false // the rest in flight are answered as lost
 		}
 	}
+}
+
+// launch sends jobs, just taken from the queue, to l's worker, and reports
+// whether l takes more. Jobs it cannot run (the supervisor is stopping, the
+// worker leaving) get what admit gives them.
+func (sl *slot) launch(l *life, p pipeliner, flights map[uint64]*attempt, jobs []*job) bool {
+	for i, j := range jobs {
+		run, more := sl.admit(l, j)
+		if run {
+			a := sl.start(j)
+			sl.tasks = j.tasks(sl.tasks[:0])
+			flights[p.Send(a.ctx, sl.tasks)] = a
+		}
+		if !more {
+			// The same reason holds for the rest: back to the front of
+			// the queue, last first so that they keep their order, or
+			// their results if the supervisor stops.
+			for k := len(jobs) - 1; k > i; k-- {
+				sl.admit(l, jobs[k])
+			}
+			return false
+		}
+	}
+	return true
 }
 
 // receive settles the next answer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/procpool/supervisor/internal/workerpb"
@@ -84,6 +85,10 @@ type pipe struct {
 	pending map[uint64]pending // by value: no allocation per batch
 	refused []uint64           // tickets of batches answered without being sent, oldest first
 	broken  bool               // the transport failed: what is pending is lost
+	// local is set while refused is not empty or broken is set: Recv and
+	// Ready check it without the lock, which they otherwise took for
+	// nothing on every answer.
+	local atomic.Bool
 }
 
 // Send queues tasks as one batch and returns its ticket without waiting;
@@ -109,6 +114,7 @@ func (w *Worker) Send(ctx context.Context, tasks []worker.Task) uint64 {
 	w.pipe.pending[ticket] = p
 	if p.refused != nil {
 		w.pipe.refused = append(w.pipe.refused, ticket)
+		w.pipe.local.Store(true)
 	}
 	w.pipe.mu.Unlock()
 	if p.refused != nil {
@@ -125,10 +131,7 @@ func (w *Worker) Flush() { _ = w.path.flush() }
 
 // Ready reports whether Recv would return at once: an answer is at hand.
 func (w *Worker) Ready() bool {
-	w.pipe.mu.Lock()
-	local := len(w.pipe.refused) > 0 || w.pipe.broken
-	w.pipe.mu.Unlock()
-	return local || w.path.ready()
+	return w.pipe.local.Load() || w.path.ready()
 }
 
 // Recv waits for the next answer to a batch sent with Send.
@@ -139,9 +142,7 @@ func (w *Worker) Recv() Answer {
 	_ = w.path.flush()
 	tag, outs, err := w.path.recv()
 	if err != nil {
-		w.pipe.mu.Lock()
-		w.pipe.broken = true
-		w.pipe.mu.Unlock()
+		w.breakPipe()
 		a, _ := w.nextLocal()
 		return a
 	}
@@ -151,9 +152,7 @@ func (w *Worker) Recv() Answer {
 		// as broken, as the frame Mux does for an unexpected tag.
 		w.cfg.Logger.Error("worker answered a batch it was not sent", append(w.logAttrs(), "ticket", tag)...)
 		_ = w.runner.signalGroup(syscall.SIGKILL)
-		w.pipe.mu.Lock()
-		w.pipe.broken = true
-		w.pipe.mu.Unlock()
+		w.breakPipe()
 		if ok {
 			return w.lostAnswer(tag, p)
 		}
@@ -167,10 +166,14 @@ func (w *Worker) Recv() Answer {
 // nextLocal answers, without the transport, a refused batch or, once the
 // transport has failed, a batch lost with the worker.
 func (w *Worker) nextLocal() (Answer, bool) {
+	if !w.pipe.local.Load() {
+		return Answer{}, false
+	}
 	w.pipe.mu.Lock()
 	if len(w.pipe.refused) > 0 {
 		ticket := w.pipe.refused[0]
 		w.pipe.refused = w.pipe.refused[1:]
+		w.pipe.local.Store(len(w.pipe.refused) > 0 || w.pipe.broken)
 		p := w.pipe.pending[ticket]
 		delete(w.pipe.pending, ticket)
 		w.pipe.mu.Unlock()
@@ -187,6 +190,14 @@ func (w *Worker) nextLocal() (Answer, bool) {
 	}
 	w.pipe.mu.Unlock()
 	return Answer{Err: errNoneInFlight}, true
+}
+
+// breakPipe records that the transport failed: what is pending is lost.
+func (w *Worker) breakPipe() {
+	w.pipe.mu.Lock()
+	w.pipe.broken = true
+	w.pipe.local.Store(true)
+	w.pipe.mu.Unlock()
 }
 
 func (w *Worker) take(ticket uint64) (pending, bool) {
