@@ -14,4 +14,12 @@
 // over gRPC unary calls, one gRPC stream per worker, or a frame protocol on a
 // socketpair handed to the worker as file descriptor 3; docs/architecture.md
 // says what each costs.
+//
+// Tasks travel in batches on every path: [Worker.Do] sends one task,
+// [Worker.DoBatch] many in one message, run in the worker one after another
+// under one context; [Worker.Send], [Worker.Flush] and [Worker.Recv] keep
+// several batches in flight on one goroutine (pipelining). Whatever the
+// form, a context that ends walks the kill ladder for what runs under it,
+// and every batch gets exactly one answer, even when the worker dies.
+// docs/perf-notes.md has the measurements behind the choices.
 package process

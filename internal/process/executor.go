@@ -37,12 +37,12 @@ type executor struct {
 	run sync.Mutex // held while a batch runs
 
 	mu      sync.Mutex
-	running []running           // batches running; at most one, but Cancel may race a start
+	running []span              // batches running: one at most, but kept as a list for Cancel
 	early   map[uint64]struct{} // cancelled before they started
 }
 
-// running is a batch in progress: sequence numbers lo to hi.
-type running struct {
+// A span is a batch in progress: sequence numbers lo to hi.
+type span struct {
 	lo, hi uint64
 	cancel context.CancelFunc
 }
@@ -149,7 +149,7 @@ func (e *executor) started(lo, hi uint64, cancel context.CancelFunc) {
 			}
 		}
 	}
-	e.running = append(e.running, running{lo: lo, hi: hi, cancel: cancel})
+	e.running = append(e.running, span{lo: lo, hi: hi, cancel: cancel})
 }
 
 func (e *executor) finished(lo uint64) {
