@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,4 +83,72 @@ func sizeName(n int) string {
 		return fmt.Sprintf("%dKiB", n>>10)
 	}
 	return fmt.Sprintf("%dB", n)
+}
+
+// BenchmarkPipelined keeps 64 batches of no-op tasks in flight on each
+// worker process with Send and Recv, one goroutine per worker: the data
+// path's throughput without the supervisor around it. batch=1 is one task
+// per message, batch=100 a hundred. ns/op is per task.
+func BenchmarkPipelined(b *testing.B) {
+	for _, size := range []int{1, 100} {
+		for _, workers := range []int{1, 2} {
+			for _, ipc := range IPCs {
+				b.Run(fmt.Sprintf("batch=%d/workers=%d/ipc=%s", size, workers, ipc), func(b *testing.B) {
+					benchPipelined(b, ipc, workers, size)
+				})
+			}
+		}
+	}
+}
+
+func benchPipelined(b *testing.B, ipc IPC, workers, size int) {
+	const inFlight = 64
+	ws := make([]*Worker, workers)
+	for i := range ws {
+		w, err := Start(context.Background(), Config{Command: testCommand, IPC: ipc})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Stop(context.Background())
+		ws[i] = w
+	}
+	tasks := make([]worker.Task, size)
+	for i := range tasks {
+		tasks[i] = worker.Task{Name: "echo", Input: []byte("x")}
+	}
+	// As the supervisor's pipeline does: settle every answer at hand, then
+	// send as many as were answered, so that bursts go out in one write.
+	run := func(w *Worker, batches int) {
+		sent, done := 0, 0
+		for done < batches {
+			for ; sent < batches && sent-done < inFlight; sent++ {
+				w.Send(context.Background(), tasks)
+			}
+			for first := true; first || w.Ready(); first = false {
+				if a := w.Recv(); a.Err != nil {
+					b.Error(a.Err)
+					return
+				}
+				if done++; done == sent {
+					break
+				}
+			}
+		}
+	}
+	for _, w := range ws {
+		run(w, 100) // warm up
+	}
+	b.ResetTimer()
+	batches := (b.N + size - 1) / size
+	var wg sync.WaitGroup
+	for i, w := range ws {
+		n := batches / workers
+		if i < batches%workers {
+			n++
+		}
+		wg.Go(func() { run(w, n) })
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(batches*size)/b.Elapsed().Seconds(), "tasks/s")
 }
