@@ -1,0 +1,40 @@
+package supervisor_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/procpool/supervisor/supervisor"
+	"github.com/procpool/supervisor/worker"
+)
+
+// Map is Python's Executor.map with a chunksize: the seed's primes, three
+// to a message, results in input order. In process mode each chunk is one
+// message to a worker process, and with Config.InFlight above one several
+// chunks are outstanding on each worker at once.
+func ExampleSupervisor_Map() {
+	s, err := supervisor.New(supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Stop(context.Background())
+
+	inputs := make([][]byte, len(worker.SeedPrimes))
+	for i, n := range worker.SeedPrimes {
+		inputs[i] = []byte(n)
+	}
+	results, err := s.Map(context.Background(), "primes", inputs, 3)
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range results {
+		fmt.Println(string(r.Output), r.Err)
+	}
+	// Output:
+	// 112272535095293 is prime: true <nil>
+	// 112582705942171 is prime: true <nil>
+	// 112272535095293 is prime: true <nil>
+	// 115280095190773 is prime: true <nil>
+	// 115797848077099 is prime: true <nil>
+	// 1099726899285419 is prime: false <nil>
+}
