@@ -167,33 +167,36 @@ func TestWorkerDeathIsReported(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.task, func(t *testing.T) {
-			t.Parallel()
-			w := startTest(t, IPCGRPC)
-			_, err := w.Do(context.Background(), worker.Task{Name: c.task, Input: []byte(c.input)})
-			var exit *ExitError
-			if !errors.As(err, &exit) {
-				t.Fatalf("got %v, want an *ExitError", err)
-			}
-			if exit.Code != c.code || exit.Signal != c.signal {
-				t.Errorf("exit code %d signal %v, want %d %v", exit.Code, exit.Signal, c.code, c.signal)
-			}
-			if c.words != "" && exit.LastWords() != c.words {
-				t.Errorf("last words %q, want %q (stderr %q)", exit.LastWords(), c.words, exit.Stderr)
-			}
+			forEachIPC(t, func(t *testing.T, ipc IPC) {
+				w := startTest(t, ipc)
+				_, err := w.Do(context.Background(), worker.Task{Name: c.task, Input: []byte(c.input)})
+				var exit *ExitError
+				if !errors.As(err, &exit) {
+					t.Fatalf("got %v, want an *ExitError", err)
+				}
+				if exit.Code != c.code || exit.Signal != c.signal {
+					t.Errorf("exit code %d signal %v, want %d %v", exit.Code, exit.Signal, c.code, c.signal)
+				}
+				if c.words != "" && exit.LastWords() != c.words {
+					t.Errorf("last words %q, want %q (stderr %q)", exit.LastWords(), c.words, exit.Stderr)
+				}
+			})
 		})
 	}
 }
 
 func TestStopLeavesNoProcess(t *testing.T) {
-	w := startTest(t, IPCGRPC)
-	if err := w.Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Kill(-w.PID(), 0); !errors.Is(err, syscall.ESRCH) {
-		t.Fatalf("process group %d still exists after Stop: %v", w.PID(), err)
-	}
-	var exit *ExitError
-	if !errors.As(w.Err(), &exit) || exit.Code != 0 {
-		t.Errorf("a gentle stop should exit 0, got %v", w.Err())
-	}
+	forEachIPC(t, func(t *testing.T, ipc IPC) {
+		w := startTest(t, ipc)
+		if err := w.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Kill(-w.PID(), 0); !errors.Is(err, syscall.ESRCH) {
+			t.Fatalf("process group %d still exists after Stop: %v", w.PID(), err)
+		}
+		var exit *ExitError
+		if !errors.As(w.Err(), &exit) || exit.Code != 0 {
+			t.Errorf("a gentle stop should exit 0, got %v", w.Err())
+		}
+	})
 }
