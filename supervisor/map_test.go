@@ -138,43 +138,49 @@ func TestMapPerInputErrors(t *testing.T) {
 // worker; every input still gets exactly one result.
 func TestMapChunkRetriedAfterKill(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		var ev finished
-		s := newTest(t, b.config(Config{Workers: 1, OnEvent: ev.event}))
-		in := [][]byte{[]byte("1ms"), []byte("300ms")}
-		done := make(chan []MapResult, 1)
-		go func() {
-			out, err := s.Map(context.Background(), "sleep", in, 2)
-			if err != nil {
-				t.Error(err)
-			}
-			done <- out
-		}()
-		waitBusy(t, s, 1)
-		time.Sleep(50 * time.Millisecond) // into the second sleep; not needed for correctness
-		if err := s.Kill(1, syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		var out []MapResult
-		select {
-		case out = <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatal("Map did not return")
-		}
-		for i, r := range out {
-			if r.Err != nil {
-				t.Errorf("input %d: %v", i, r.Err)
-			}
-		}
-		by := ev.results()
-		if len(by) != 2 {
-			t.Fatalf("%d tasks finished, want 2", len(by))
-		}
-		for id, rs := range by {
-			if len(rs) != 1 || rs[0].Attempts != 2 {
-				t.Errorf("task %d: %d results, attempts %d; want one result after 2 attempts", id, len(rs), rs[0].Attempts)
-			}
+		for _, inFlight := range []int{1, 4} {
+			t.Run(fmt.Sprintf("inflight=%d", inFlight), func(t *testing.T) { mapRetriedAfterKill(t, b, inFlight) })
 		}
 	})
+}
+
+func mapRetriedAfterKill(t *testing.T, b backend, inFlight int) {
+	var ev finished
+	s := newTest(t, b.config(Config{Workers: 1, InFlight: inFlight, OnEvent: ev.event}))
+	in := [][]byte{[]byte("1ms"), []byte("300ms")}
+	done := make(chan []MapResult, 1)
+	go func() {
+		out, err := s.Map(context.Background(), "sleep", in, 2)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out
+	}()
+	waitBusy(t, s, 1)
+	time.Sleep(50 * time.Millisecond) // into the second sleep; not needed for correctness
+	if err := s.Kill(1, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var out []MapResult
+	select {
+	case out = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Map did not return")
+	}
+	for i, r := range out {
+		if r.Err != nil {
+			t.Errorf("input %d: %v", i, r.Err)
+		}
+	}
+	by := ev.results()
+	if len(by) != 2 {
+		t.Fatalf("%d tasks finished, want 2", len(by))
+	}
+	for id, rs := range by {
+		if len(rs) != 1 || rs[0].Attempts != 2 {
+			t.Errorf("task %d: %d results, attempts %d; want one result after 2 attempts", id, len(rs), rs[0].Attempts)
+		}
+	}
 }
 
 // A chunk that kills its worker each time is retried, then quarantined;
@@ -208,35 +214,41 @@ func mapTestTasks(t *testing.T, s *Supervisor, in [][]byte, chunksize int) ([]Ma
 
 func TestMapContextCancellation(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		s := newTest(t, b.config(Config{Workers: 1}))
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		var out []MapResult
-		var err error
-		go func() {
-			defer close(done)
-			out, err = s.Map(ctx, "sleep", inputs(6, func(int) string { return "1h" }), 2)
-		}()
-		waitBusy(t, s, 1)
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatal("Map did not return after its context was cancelled")
-		}
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("Map: %v, want Canceled", err)
-		}
-		for i, r := range out {
-			if !errors.Is(r.Err, context.Canceled) {
-				t.Errorf("input %d: %v, want Canceled", i, r.Err)
-			}
-		}
-		after, err := mapTest(t, s, context.Background(), "echo", inputs(3, strconv.Itoa), 2)
-		if err != nil || after[2].Err != nil {
-			t.Errorf("Map after a cancelled one: %v %v", err, after[2].Err)
+		for _, inFlight := range []int{1, 4} {
+			t.Run(fmt.Sprintf("inflight=%d", inFlight), func(t *testing.T) { mapCancelled(t, b, inFlight) })
 		}
 	})
+}
+
+func mapCancelled(t *testing.T, b backend, inFlight int) {
+	s := newTest(t, b.config(Config{Workers: 1, InFlight: inFlight}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var out []MapResult
+	var err error
+	go func() {
+		defer close(done)
+		out, err = s.Map(ctx, "sleep", inputs(6, func(int) string { return "1h" }), 2)
+	}()
+	waitBusy(t, s, 1)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Map did not return after its context was cancelled")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Map: %v, want Canceled", err)
+	}
+	for i, r := range out {
+		if !errors.Is(r.Err, context.Canceled) {
+			t.Errorf("input %d: %v, want Canceled", i, r.Err)
+		}
+	}
+	after, err := mapTest(t, s, context.Background(), "echo", inputs(3, strconv.Itoa), 2)
+	if err != nil || after[2].Err != nil {
+		t.Errorf("Map after a cancelled one: %v %v", err, after[2].Err)
+	}
 }
 
 func TestMapAfterStopAndWithoutPool(t *testing.T) {
