@@ -239,8 +239,9 @@ func (sl *slot) attempt(l *life, j *job) {
 // CancelTask, a kill in thread mode). When neither of the first two can
 // happen, the attempt shares the slot's context instead of deriving its
 // own: a derived context, with the kill ladder's watch that a worker
-// process puts on it, costs ~0.6 µs and 10 allocations per task here, the
-// shared one ~0.3 µs and 5 (the watch alone).
+// process puts on it, cost ~0.6 µs and 10 allocations per task here; a
+// worker process keeps its watch of the shared one between calls, so an
+// attempt under it costs a map entry there (internal/process/watch.go).
 func (sl *slot) start(j *job) *attempt {
 	now := time.Now()
 	j.queued += now.Sub(j.queuedAt)
