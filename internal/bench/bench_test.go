@@ -106,8 +106,8 @@ func checkRoundTrip(t *testing.T, r *Report, cases []string) {
 }
 
 func checkThroughput(t *testing.T, r *Report, cases []string) {
-	if len(r.Throughput) != len(cases)*2*2 {
-		t.Fatalf("%d throughput points, want %d cases × 2 worker counts × 2 shapes", len(r.Throughput), len(cases))
+	if len(r.Throughput) != len(cases)*(2*2+1) {
+		t.Fatalf("%d throughput points, want %d cases × (2 worker counts × 2 shapes, and one cancellable)", len(r.Throughput), len(cases))
 	}
 	for _, x := range r.Throughput {
 		if x.Tasks <= 0 || x.ElapsedNs <= 0 || x.TasksPerS <= 0 {

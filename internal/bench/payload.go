@@ -103,7 +103,8 @@ func (e *tooLargeError) Error() string { return e.msg }
 func echoes(ctx context.Context, s *supervisor.Supervisor, size, n int) ([]time.Duration, error) {
 	in := pattern(size)
 	task := worker.Task{Name: "echo", Input: in}
-	res := s.Submit(ctx, task).Result()
+	tctx := timed(ctx)
+	res := s.Submit(tctx, task).Result()
 	if errors.Is(res.Err, worker.ErrTooLarge) {
 		return nil, &tooLargeError{msg: res.Err.Error()}
 	}
@@ -115,8 +116,11 @@ func echoes(ctx context.Context, s *supervisor.Supervisor, size, n int) ([]time.
 	}
 	out := make([]time.Duration, n)
 	for i := range out {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		begin := time.Now()
-		res := s.Submit(ctx, task).Result()
+		res := s.Submit(tctx, task).Result()
 		out[i] = time.Since(begin)
 		if res.Err != nil {
 			return nil, res.Err

@@ -224,7 +224,7 @@ func throughputChart(r *Report) (*figure, error) {
 		for i, shape := range []string{shapePipelined, shapeBatched} {
 			var xys plotter.XYs
 			for _, t := range r.Throughput {
-				if t.Case == c && t.Shape == shape {
+				if t.Case == c && t.Shape == shape && !t.Cancellable {
 					xys = append(xys, plotter.XY{X: float64(t.Workers), Y: t.TasksPerS})
 				}
 			}

@@ -147,7 +147,7 @@ func compareThroughput(r *Report, m *pyMicro) []Ratio {
 			if t.Shape == shapeBatched {
 				chunk = 100
 			}
-			if p.Workers != t.Workers || p.Chunksize != chunk || t.Workers != r.Settings.Workers {
+			if p.Workers != t.Workers || p.Chunksize != chunk || t.Workers != r.Settings.Workers || t.Cancellable {
 				continue
 			}
 			what := fmt.Sprintf("%d workers %s vs map(chunksize=%d)", t.Workers, t.Shape, chunk)

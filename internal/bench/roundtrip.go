@@ -47,8 +47,9 @@ func roundTrips(ctx context.Context, o Options, c Case) (RoundTrip, error) {
 		return RoundTrip{}, err
 	}
 	defer stop(s)
+	tctx := timed(ctx)
 	for range roundTripWarmup {
-		if res := s.Submit(ctx, noop).Result(); res.Err != nil {
+		if res := s.Submit(tctx, noop).Result(); res.Err != nil {
 			return RoundTrip{}, fmt.Errorf("roundtrip %s: %w", c, res.Err)
 		}
 	}
@@ -57,8 +58,11 @@ func roundTrips(ctx context.Context, o Options, c Case) (RoundTrip, error) {
 	overhead := make([]time.Duration, o.Tasks)
 	exec := make([]time.Duration, o.Tasks)
 	for i := range o.Tasks {
+		if err := ctx.Err(); err != nil {
+			return RoundTrip{}, err
+		}
 		begin := time.Now()
-		res := s.Submit(ctx, noop).Result()
+		res := s.Submit(tctx, noop).Result()
 		caller[i] = time.Since(begin)
 		if res.Err != nil {
 			return RoundTrip{}, fmt.Errorf("roundtrip %s: %w", c, res.Err)

@@ -106,15 +106,15 @@ func throughputTable(r *Report) *table {
 	s := r.Settings
 	t := newTable(fmt.Sprintf("no-op throughput, tasks/s: pipelined (%d in flight per worker, one task per message) and batched (%d per message)",
 		s.InFlight, s.Chunksize), columns(r))
-	for w := 1; w <= s.Workers; w++ {
-		for _, shape := range []string{shapePipelined, shapeBatched} {
-			pts := slices.DeleteFunc(slices.Clone(r.Throughput), func(x Throughput) bool { return x.Workers != w || x.Shape != shape })
-			t.row(fmt.Sprintf("%d %s, %s", w, plural(w, "worker", "workers"), shape), byCase(pts,
-				func(x Throughput) string { return x.Case }, func(x Throughput) string { return fmtRate(x.TasksPerS) }))
-		}
+	for _, pt := range (Options{Workers: s.Workers}).points() {
+		pts := slices.DeleteFunc(slices.Clone(r.Throughput), func(x Throughput) bool {
+			return x.Workers != pt.workers || x.Shape != pt.shape || x.Cancellable != pt.cancellable
+		})
+		t.row(pt.String(), byCase(pts, func(x Throughput) string { return x.Case }, func(x Throughput) string { return fmtRate(x.TasksPerS) }))
 	}
 	if len(r.Throughput) > 0 {
 		t.note("thread mode runs one task at a time per goroutine (InFlight 1); each point runs %s", fmtNs(s.DurationNs))
+		t.note("Map runs under a context that cannot be cancelled, as Python's map, except on the cancellable-ctx row: such a context costs a watch per call")
 	}
 	return t
 }

@@ -22,6 +22,10 @@ type Throughput struct {
 	Tasks     int     `json:"tasks"`
 	ElapsedNs int64   `json:"elapsed_ns"`
 	TasksPerS float64 `json:"tasks_per_s"`
+	// Cancellable is set on the extra point measured with a context that
+	// can be cancelled, as most callers' is; the others use one that
+	// cannot (see timed).
+	Cancellable bool `json:"cancellable_ctx,omitempty"`
 }
 
 const (
@@ -36,24 +40,48 @@ const (
 	maxRound   = 1 << 22
 )
 
+// A point is one throughput measurement's shape.
+type point struct {
+	workers     int
+	shape       string
+	cancellable bool
+}
+
+func (pt point) String() string {
+	s := fmt.Sprintf("%d %s, %s", pt.workers, plural(pt.workers, "worker", "workers"), pt.shape)
+	if pt.cancellable {
+		s += ", cancellable ctx"
+	}
+	return s
+}
+
+// points are 1 … Workers workers, pipelined and batched, then pipelined
+// at Workers under a cancellable context.
+func (o Options) points() []point {
+	var out []point
+	for w := 1; w <= o.Workers; w++ {
+		out = append(out, point{w, shapePipelined, false}, point{w, shapeBatched, false})
+	}
+	return append(out, point{o.Workers, shapePipelined, true})
+}
+
 func measureThroughput(ctx context.Context, o Options, r *Report) error {
 	for _, c := range o.cases() {
-		for w := 1; w <= o.Workers; w++ {
-			for _, shape := range []string{shapePipelined, shapeBatched} {
-				t, err := throughputPoint(ctx, o, c, w, shape)
-				if err != nil {
-					return err
-				}
-				o.progress("throughput %s, %d workers, %s: %.0f tasks/s", c, w, shape, t.TasksPerS)
-				r.Throughput = append(r.Throughput, t)
+		for _, pt := range o.points() {
+			t, err := throughputPoint(ctx, o, c, pt)
+			if err != nil {
+				return err
 			}
+			o.progress("throughput %s, %s: %.0f tasks/s", c, pt, t.TasksPerS)
+			r.Throughput = append(r.Throughput, t)
 		}
 	}
 	return nil
 }
 
-func throughputPoint(ctx context.Context, o Options, c Case, w int, shape string) (Throughput, error) {
-	t := Throughput{caseFields: fieldsOf(c), Shape: shape, Workers: w, InFlight: o.InFlight, Chunksize: 1}
+func throughputPoint(ctx context.Context, o Options, c Case, pt point) (Throughput, error) {
+	w, shape := pt.workers, pt.shape
+	t := Throughput{caseFields: fieldsOf(c), Shape: shape, Workers: w, InFlight: o.InFlight, Chunksize: 1, Cancellable: pt.cancellable}
 	if shape == shapeBatched {
 		t.Chunksize = o.Chunksize
 	}
@@ -65,9 +93,13 @@ func throughputPoint(ctx context.Context, o Options, c Case, w int, shape string
 		return t, err
 	}
 	defer stop(s)
-	tasks, elapsed, err := rate(ctx, o.Duration, &mapper{s: s}, t.Chunksize)
+	m := &mapper{s: s, ctx: timed(ctx)}
+	if pt.cancellable {
+		m.ctx = ctx
+	}
+	tasks, elapsed, err := rate(ctx, o.Duration, m, t.Chunksize)
 	if err != nil {
-		return t, fmt.Errorf("throughput %s, %d workers, %s: %w", c, w, shape, err)
+		return t, fmt.Errorf("throughput %s, %s: %w", c, pt, err)
 	}
 	t.Tasks, t.ElapsedNs = tasks, int64(elapsed)
 	t.TasksPerS = float64(tasks) / elapsed.Seconds()
@@ -77,14 +109,17 @@ func throughputPoint(ctx context.Context, o Options, c Case, w int, shape string
 // rate runs rounds of no-ops for about d after an untimed first round.
 func rate(ctx context.Context, d time.Duration, run *mapper, chunksize int) (int, time.Duration, error) {
 	round := firstRound
-	if err := run.run(ctx, round, chunksize); err != nil {
+	if err := run.run(round, chunksize); err != nil {
 		return 0, 0, err
 	}
 	tasks := 0
 	begin := time.Now()
 	for time.Since(begin) < d {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
 		t0 := time.Now()
-		if err := run.run(ctx, round, chunksize); err != nil {
+		if err := run.run(round, chunksize); err != nil {
 			return 0, 0, err
 		}
 		tasks += round
@@ -100,15 +135,16 @@ func rate(ctx context.Context, d time.Duration, run *mapper, chunksize int) (int
 // Config.InFlight; more is that many tasks per message.
 type mapper struct {
 	s      *supervisor.Supervisor
-	inputs [][]byte // grown as rounds grow, and reused
+	ctx    context.Context // what Map runs under
+	inputs [][]byte        // grown as rounds grow, and reused
 }
 
 // run runs n no-ops and waits for all of them.
-func (m *mapper) run(ctx context.Context, n, chunksize int) error {
+func (m *mapper) run(n, chunksize int) error {
 	for len(m.inputs) < n {
 		m.inputs = append(m.inputs, noop.Input)
 	}
-	res, err := m.s.Map(ctx, noop.Name, m.inputs[:n], chunksize)
+	res, err := m.s.Map(m.ctx, noop.Name, m.inputs[:n], chunksize)
 	if err != nil {
 		return err
 	}
