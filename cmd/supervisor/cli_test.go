@@ -284,3 +284,26 @@ func TestFlagsAndArgumentsInAnyOrder(t *testing.T) {
 		t.Errorf("an argument after -- that looks like a flag: exit %d %+v", r.code, tasks)
 	}
 }
+
+func TestChunksizeRunsThroughMap(t *testing.T) {
+	for _, mode := range []string{"process", "thread"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			r, tasks, sum := jsonRun(t, "--mode="+mode, "--task=primes", "--repeat=50", "--chunksize=7", "--in-flight=2")
+			if r.code != 0 || sum.OK != 300 {
+				t.Fatalf("exit %d, summary %+v: %s", r.code, sum, r.stderr)
+			}
+			checkExactlyOnce(t, tasks, 300)
+			for _, l := range tasks {
+				if l.Output != seedAnswers[l.Input] || l.PID == 0 || l.Worker == 0 {
+					t.Errorf("task %d: %q on worker %d pid %d", l.ID, l.Output, l.Worker, l.PID)
+				}
+			}
+		})
+	}
+	for _, args := range [][]string{{"--chunksize=0"}, {"--chunksize=10", "--add=segv"}} {
+		if r := runCLI(t, args...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, r.code)
+		}
+	}
+}

@@ -35,6 +35,7 @@ type options struct {
 	maxRSS     int64
 	spares     int
 	inFlight   int
+	chunksize  int
 	maxPayload int64
 	fetchDelay time.Duration
 	logLevel   string
@@ -92,7 +93,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 		return err
 	})
 	fs.IntVar(&o.spares, "spares", supervisor.DefaultSpares, "warm spare worker processes")
-	fs.IntVar(&o.inFlight, "in-flight", 1, "tasks outstanding per worker (pipelining)")
+	fs.IntVar(&o.inFlight, "in-flight", 1, "tasks (or chunks) outstanding per worker (pipelining)")
+	fs.IntVar(&o.chunksize, "chunksize", 1, "tasks per message, through Map, like Python's map(chunksize=...)")
 	o.maxPayload = supervisor.DefaultMaxPayload
 	fs.Func("max-payload", "largest task input or output in process mode, e.g. 64MiB", func(s string) (err error) {
 		o.maxPayload, err = parseSize(s)
@@ -171,6 +173,10 @@ func (o *options) check() error {
 		return usagef("--grace=%s: want a positive duration", o.grace)
 	case o.inFlight < 1:
 		return usagef("--in-flight=%d: want at least 1", o.inFlight)
+	case o.chunksize < 1:
+		return usagef("--chunksize=%d: want at least 1", o.chunksize)
+	case o.chunksize > 1 && len(o.adds) > 0:
+		return usagef("--chunksize=%d runs one kind of task through Map; drop --add", o.chunksize)
 	case o.maxPayload < 1 || o.maxPayload > 1<<30:
 		return usagef("--max-payload=%d: want from 1 byte to 1GiB", o.maxPayload)
 	case o.maxRestart < 1:

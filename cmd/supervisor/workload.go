@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -172,6 +173,17 @@ func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode
 	obs := o.observers(stdout, stderr)
 	cfg := o.config(newLogger(stderr, o.logLevel, o.logFormat))
 	cfg.OnEvent = obs.event
+	var finished chan supervisor.Result
+	if o.chunksize > 1 {
+		// Map's inputs have no futures: their results come as events.
+		finished = make(chan supervisor.Result, len(tasks))
+		cfg.OnEvent = func(e supervisor.Event) {
+			obs.event(e)
+			if f, ok := e.(supervisor.TaskFinished); ok {
+				finished <- f.Result
+			}
+		}
+	}
 	begin := time.Now()
 	s, err := supervisor.New(cfg)
 	if err != nil {
@@ -184,13 +196,8 @@ func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode
 	}
 	release := handleSignals(s, stderr)
 	defer release()
-	futures := make([]*supervisor.Future, len(tasks))
-	for i, t := range tasks {
-		futures[i] = s.Submit(context.Background(), t)
-	}
-	results := make([]supervisor.Result, 0, len(futures))
-	for f := range supervisor.AsCompleted(futures...) {
-		r := f.Result()
+	results := make([]supervisor.Result, 0, len(tasks))
+	for r := range runTasks(s, tasks, o.chunksize, finished) {
 		results = append(results, r)
 		obs.result(r)
 	}
@@ -206,6 +213,36 @@ func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode
 		return exitFailed
 	}
 	return exitOK
+}
+
+// runTasks runs the tasks and yields their results as they complete: each
+// task submitted on its own, or, with a chunk size, all through Map, that
+// many to a message (their results then arrive on finished).
+func runTasks(s *supervisor.Supervisor, tasks []worker.Task, chunksize int, finished <-chan supervisor.Result) iter.Seq[supervisor.Result] {
+	return func(yield func(supervisor.Result) bool) {
+		if chunksize > 1 {
+			inputs := make([][]byte, len(tasks))
+			for i, t := range tasks {
+				inputs[i] = t.Input
+			}
+			go func() { _, _ = s.Map(context.Background(), tasks[0].Name, inputs, chunksize) }()
+			for range tasks {
+				if !yield(<-finished) {
+					return
+				}
+			}
+			return
+		}
+		futures := make([]*supervisor.Future, len(tasks))
+		for i, t := range tasks {
+			futures[i] = s.Submit(context.Background(), t)
+		}
+		for f := range supervisor.AsCompleted(futures...) {
+			if !yield(f.Result()) {
+				return
+			}
+		}
+	}
 }
 
 // observers are what watch this run, chosen by the flags.
