@@ -99,10 +99,22 @@ func (e *remoteError) Unwrap() error { return e.sentinel }
 // the knobs that raise it, never gRPC's bare ResourceExhausted.
 func tooLarge(what string, size, limit int) error {
 	return fmt.Errorf("%w: %s of %s is over the %s limit (raise it with --max-payload or Config.MaxPayload)",
-		worker.ErrTooLarge, what, mib(size), mib(limit))
+		worker.ErrTooLarge, what, byteSize(size), byteSize(limit))
 }
 
-func mib(n int) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+// byteSize formats a byte count in the largest binary unit that keeps it at
+// one or more, so that a 128 KiB limit does not read as "0.1 MiB".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // toPB and fromPB convert between outcomes and their gRPC form.
 func (o *outcome) toPB() *workerpb.Outcome {
