@@ -4,8 +4,10 @@ import (
 	"errors"
 
 	"fmt"
-	"github.com/procpool/supervisor/internal/inproc"
 	"strings"
+
+	"github.com/procpool/supervisor/internal/inproc"
+	"github.com/procpool/supervisor/internal/process"
 )
 
 var (
@@ -74,14 +76,4 @@ func (e *WorkerError) Error() string {
 
 // LastWords is the most telling stderr line: the first line of a panic or
 // fatal error if there is one, else the last line.
-func (e *WorkerError) LastWords() string {
-	for _, l := range e.Stderr {
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			return l
-		}
-	}
-	if len(e.Stderr) == 0 {
-		return ""
-	}
-	return e.Stderr[len(e.Stderr)-1]
-}
+func (e *WorkerError) LastWords() string { return process.LastWords(e.Stderr) }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/procpool/supervisor/internal/procfs"
+	"github.com/procpool/supervisor/internal/units"
 )
 
 // sampleEvery is how often worker processes' memory and CPU are read: often
@@ -65,7 +66,7 @@ func (sl *slot) overMemory(l *life, rss, limit int64) {
 	first := l.memory == ""
 	if first {
 		l.memory = fmt.Sprintf("worker %d RSS %s passed the limit of %s (--max-worker-rss)",
-			sl.id, procfs.MiB(rss), procfs.MiB(limit))
+			sl.id, units.MiB(rss), units.MiB(limit))
 	}
 	l.mu.Unlock()
 	if !first {

@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/procpool/supervisor/internal/procfs"
+	"github.com/procpool/supervisor/internal/units"
 )
 
 // A column of the comparison: one run of the workload in one mode, in a
@@ -182,19 +182,19 @@ func printComparison(w io.Writer, o *options, cols []*column) {
 		}
 		return fmt.Sprintf("%d / %d of %d", ok, len(c.tasks)-ok, expected(cols))
 	})
-	row("wall", withSummary(func(s *summary) string { return fmtDur(time.Duration(s.WallNs)) }))
+	row("wall", withSummary(func(s *summary) string { return units.Duration(time.Duration(s.WallNs)) }))
 	row("cpu (supervisor + workers)", withSummary(func(s *summary) string {
-		return fmtDur(time.Duration(s.CPU.SupervisorNs + s.CPU.WorkersNs))
+		return units.Duration(time.Duration(s.CPU.SupervisorNs + s.CPU.WorkersNs))
 	}))
-	row("start-up (all workers)", withSummary(func(s *summary) string { return fmtDur(time.Duration(s.Startup.AllNs)) }))
+	row("start-up (all workers)", withSummary(func(s *summary) string { return units.Duration(time.Duration(s.Startup.AllNs)) }))
 	row("ipc overhead p50 / p99", withSummary(func(s *summary) string {
-		return fmtDur(time.Duration(s.Overhead.P50Ns)) + " / " + fmtDur(time.Duration(s.Overhead.P99Ns))
+		return units.Duration(time.Duration(s.Overhead.P50Ns)) + " / " + units.Duration(time.Duration(s.Overhead.P99Ns))
 	}))
 	row("peak rss supervisor / worker", withSummary(func(s *summary) string {
 		if s.PeakRSS.WorkerMaxBytes == 0 {
-			return procfs.MiB(s.PeakRSS.SupervisorBytes) + " / -"
+			return units.MiB(s.PeakRSS.SupervisorBytes) + " / -"
 		}
-		return procfs.MiB(s.PeakRSS.SupervisorBytes) + " / " + procfs.MiB(s.PeakRSS.WorkerMaxBytes)
+		return units.MiB(s.PeakRSS.SupervisorBytes) + " / " + units.MiB(s.PeakRSS.WorkerMaxBytes)
 	}))
 	if o.task == "counter" {
 		row("counter", counterCell)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/procpool/supervisor/internal/control"
 	"github.com/procpool/supervisor/internal/controlpb"
-	"github.com/procpool/supervisor/internal/procfs"
+	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
 )
 
@@ -57,14 +57,11 @@ func ps(args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("ps takes no arguments, got %q", fs.Arg(0))
 	}
-	c, err := control.Dial(*path)
-	if err != nil {
+	var resp *controlpb.PsResponse
+	err := withControl(*path, func(ctx context.Context, c *control.Client) (err error) {
+		resp, err = c.Ps(ctx)
 		return err
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	resp, err := c.Ps(ctx)
+	})
 	if err != nil {
 		return fmt.Errorf("ps: %w", err)
 	}
@@ -88,11 +85,11 @@ func printPs(w io.Writer, resp *controlpb.PsResponse) {
 		task, busy := "-", "-"
 		if wk.GetTaskId() != 0 {
 			task = fmt.Sprintf("#%d %s %s", wk.GetTaskId(), wk.GetTask(), wk.GetInput())
-			busy = fmtDur(time.Duration(wk.GetBusyNs()))
+			busy = units.Duration(time.Duration(wk.GetBusyNs()))
 		}
 		rss, cpu, cpus := "-", "-", "-"
 		if wk.GetRssBytes() > 0 {
-			rss, cpu = procfs.MiB(wk.GetRssBytes()), fmt.Sprintf("%.0f%%", wk.GetCpuPercent())
+			rss, cpu = units.MiB(wk.GetRssBytes()), fmt.Sprintf("%.0f%%", wk.GetCpuPercent())
 		}
 		if wk.GetCpus() != "" {
 			cpus = wk.GetCpus()
@@ -101,6 +98,19 @@ func printPs(w io.Writer, resp *controlpb.PsResponse) {
 			wk.GetState(), task, busy, wk.GetDone(), wk.GetFailed(), wk.GetRestarts(), rss, cpu, cpus)
 	}
 	tw.Flush()
+}
+
+// withControl connects to the control socket at path (or the one running
+// supervisor's) and calls f, giving the exchange a few seconds.
+func withControl(path string, f func(ctx context.Context, c *control.Client) error) error {
+	c, err := control.Dial(path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return f(ctx, c)
 }
 
 // kill signals one worker of a running supervisor.
@@ -130,14 +140,11 @@ func kill(args []string, stdout io.Writer) error {
 	if _, err := control.ParseSignal(*signal); err != nil {
 		return usagef("--signal=%s: want TERM or KILL", *signal)
 	}
-	c, err := control.Dial(*path)
-	if err != nil {
+	var pid int
+	err = withControl(*path, func(ctx context.Context, c *control.Client) (err error) {
+		pid, err = c.Kill(ctx, id, *signal)
 		return err
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	pid, err := c.Kill(ctx, id, *signal)
+	})
 	if err != nil {
 		return fmt.Errorf("kill: %w", err)
 	}

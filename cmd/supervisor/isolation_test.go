@@ -252,8 +252,9 @@ func TestTimeoutOnHang(t *testing.T) {
 
 var socketLine = regexp.MustCompile(`control socket (\S+)`)
 
-func TestPsAndKillAgainstARunningSupervisor(t *testing.T) {
-	r := startCLI(t, "--json", "--task=sleep", "--repeat=40", "--workers=2", "200ms")
+// waitSocket waits for r to announce its control socket and returns its path.
+func waitSocket(t *testing.T, r *running) string {
+	t.Helper()
 	var sock string
 	waitFor(t, 10*time.Second, "the control socket", func() bool {
 		m := socketLine.FindStringSubmatch(r.stderr.String())
@@ -262,6 +263,12 @@ func TestPsAndKillAgainstARunningSupervisor(t *testing.T) {
 		}
 		return m != nil
 	})
+	return sock
+}
+
+func TestPsAndKillAgainstARunningSupervisor(t *testing.T) {
+	r := startCLI(t, "--json", "--task=sleep", "--repeat=40", "--workers=2", "200ms")
+	sock := waitSocket(t, r)
 	fi, err := os.Stat(sock)
 	if err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("control socket %s: %v, mode %v; want a socket with mode 0600", sock, err, fi.Mode())
@@ -296,14 +303,7 @@ func TestControlSocketRefusesOtherUsers(t *testing.T) {
 		t.Skip("needs root to run a client as another user")
 	}
 	r := startCLI(t, "--task=sleep", "--repeat=10", "--workers=1", "200ms")
-	var sock string
-	waitFor(t, 10*time.Second, "the control socket", func() bool {
-		m := socketLine.FindStringSubmatch(r.stderr.String())
-		if m != nil {
-			sock = m[1]
-		}
-		return m != nil
-	})
+	sock := waitSocket(t, r)
 	cmd := exec.Command(binary, "ps", "--control="+sock)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/procpool/supervisor/internal/procfs"
+	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
 )
 
@@ -77,7 +77,7 @@ func (p *textPrinter) result(r supervisor.Result) {
 	if r.Attempts > 1 {
 		result += fmt.Sprintf("  (attempt %d)", r.Attempts)
 	}
-	fmt.Fprintf(p.w, "%5d  %-9s %-7d %-8d %s\n", r.ID, fmtDur(r.RoundTrip), r.Worker, r.PID, result)
+	fmt.Fprintf(p.w, "%5d  %-9s %-7d %-8d %s\n", r.ID, units.Duration(r.RoundTrip), r.Worker, r.PID, result)
 }
 
 func (p *textPrinter) detach(s summary) {
@@ -90,21 +90,21 @@ func (p *textPrinter) detach(s summary) {
 	fmt.Fprintf(w, "%-14s %s\n", "mode", mode)
 	fmt.Fprintf(w, "%-14s %d: %d ok, %d failed%s\n", "tasks", s.Tasks, s.OK, s.Failed, statusDetail(s.Statuses))
 	fmt.Fprintf(w, "%-14s %s\n", "workers", workerList(s))
-	fmt.Fprintf(w, "%-14s %s\n", "wall", fmtDur(time.Duration(s.WallNs)))
-	cpu := "supervisor " + fmtDur(time.Duration(s.CPU.SupervisorNs))
+	fmt.Fprintf(w, "%-14s %s\n", "wall", units.Duration(time.Duration(s.WallNs)))
+	cpu := "supervisor " + units.Duration(time.Duration(s.CPU.SupervisorNs))
 	if s.Mode == "process" {
-		cpu += ", workers " + fmtDur(time.Duration(s.CPU.WorkersNs))
+		cpu += ", workers " + units.Duration(time.Duration(s.CPU.WorkersNs))
 	} else {
 		cpu += " (the workers are goroutines in it)"
 	}
 	fmt.Fprintf(w, "%-14s %s\n", "cpu", cpu)
 	fmt.Fprintf(w, "%-14s all %d ready in %s; each %s p50, %s max\n", "start-up", s.Workers,
-		fmtDur(time.Duration(s.Startup.AllNs)), fmtDur(time.Duration(s.Startup.P50Ns)), fmtDur(time.Duration(s.Startup.MaxNs)))
+		units.Duration(time.Duration(s.Startup.AllNs)), units.Duration(time.Duration(s.Startup.P50Ns)), units.Duration(time.Duration(s.Startup.MaxNs)))
 	fmt.Fprintf(w, "%-14s p50 %s, p99 %s per task (round trip minus time in the worker)\n", "ipc overhead",
-		fmtDur(time.Duration(s.Overhead.P50Ns)), fmtDur(time.Duration(s.Overhead.P99Ns)))
-	rss := "supervisor " + procfs.MiB(s.PeakRSS.SupervisorBytes)
+		units.Duration(time.Duration(s.Overhead.P50Ns)), units.Duration(time.Duration(s.Overhead.P99Ns)))
+	rss := "supervisor " + units.MiB(s.PeakRSS.SupervisorBytes)
 	if s.Mode == "process" {
-		rss += ", largest worker " + procfs.MiB(s.PeakRSS.WorkerMaxBytes)
+		rss += ", largest worker " + units.MiB(s.PeakRSS.WorkerMaxBytes)
 	}
 	fmt.Fprintf(w, "%-14s %s\n", "peak rss", rss)
 }
@@ -145,21 +145,4 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-// fmtDur rounds a duration to three significant figures or so.
-func fmtDur(d time.Duration) string {
-	switch {
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond).String()
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond).String()
-	case d >= 10*time.Millisecond:
-		return d.Round(100 * time.Microsecond).String()
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	case d >= 10*time.Microsecond:
-		return d.Round(100 * time.Nanosecond).String()
-	}
-	return d.String()
 }

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
 )
 
@@ -117,7 +118,7 @@ func (p *progressBar) line(now time.Time) string {
 	rate := float64(done) / max(elapsed.Seconds(), 1e-9)
 	eta := "-"
 	if rate > 0 && total > done {
-		eta = fmtDur(time.Duration(float64(total-done) / rate * float64(time.Second)).Round(100 * time.Millisecond))
+		eta = units.Duration(time.Duration(float64(total-done) / rate * float64(time.Second)).Round(100 * time.Millisecond))
 	}
 	stats := fmt.Sprintf(" %d/%d  %.1f tasks/s  eta %s", done, total, rate, eta)
 	width := 30

@@ -33,14 +33,7 @@ func TestBadPoolSpecs(t *testing.T) {
 func TestPoolsAndAffinityShowInPs(t *testing.T) {
 	r := startCLI(t, "--pool", "cpu=1:sleep", "--pool", "io=1:echo", "--cpu-affinity",
 		"--task=sleep", "--repeat=20", "--add=echo:x*3", "100ms")
-	var sock string
-	waitFor(t, 10*time.Second, "the control socket", func() bool {
-		m := socketLine.FindStringSubmatch(r.stderr.String())
-		if m != nil {
-			sock = m[1]
-		}
-		return m != nil
-	})
+	sock := waitSocket(t, r)
 	var ps runResult
 	waitFor(t, 10*time.Second, "ps to show the CPUs", func() bool {
 		ps = runCLI(t, "ps", "--control="+sock)

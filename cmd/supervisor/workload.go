@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/procpool/supervisor/internal/pages"
+	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
 )
@@ -304,7 +305,7 @@ func announce(stderr io.Writer, s *supervisor.Supervisor) {
 		where = fmt.Sprintf("goroutines in this process, pid %d", os.Getpid())
 	}
 	n := len(s.Workers())
-	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), fmtDur(s.Startup()), where)
+	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), units.Duration(s.Startup()), where)
 }
 
 // handleSignals makes SIGINT and SIGTERM drain the run: the first stops

@@ -3,26 +3,16 @@ package bench
 import (
 	"fmt"
 	"time"
+
+	"github.com/procpool/supervisor/internal/units"
 )
 
-// fmtDur rounds a duration to three significant figures or so, as the
-// CLI's summary does.
+// fmtDur is units.Duration, with "-" for a figure that did not run.
 func fmtDur(d time.Duration) string {
-	switch {
-	case d <= 0:
+	if d <= 0 {
 		return "-"
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond).String()
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond).String()
-	case d >= 10*time.Millisecond:
-		return d.Round(100 * time.Microsecond).String()
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	case d >= 10*time.Microsecond:
-		return d.Round(100 * time.Nanosecond).String()
 	}
-	return d.String()
+	return units.Duration(d)
 }
 
 func fmtNs(ns int64) string { return fmtDur(time.Duration(ns)) }

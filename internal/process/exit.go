@@ -35,18 +35,21 @@ func SignalName(sig syscall.Signal) string {
 	return fmt.Sprintf("signal %d", int(sig))
 }
 
-// LastWords is the most telling stderr line: the first line of a panic or
-// fatal error if there is one, else the last line.
-func (e *ExitError) LastWords() string {
-	for _, l := range e.Stderr {
+// LastWords is the most telling of a dead worker's stderr lines.
+func (e *ExitError) LastWords() string { return LastWords(e.Stderr) }
+
+// LastWords picks the most telling of a worker's last stderr lines: the
+// first line of a Go panic or fatal error if there is one, else the last.
+func LastWords(stderr []string) string {
+	for _, l := range stderr {
 		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
 			return l
 		}
 	}
-	if len(e.Stderr) == 0 {
+	if len(stderr) == 0 {
 		return ""
 	}
-	return e.Stderr[len(e.Stderr)-1]
+	return stderr[len(stderr)-1]
 }
 
 func newExitError(pid int, st *os.ProcessState, stderr []string) *ExitError {

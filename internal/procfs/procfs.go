@@ -120,9 +120,6 @@ func ReadMemory(pid int) (Memory, error) {
 	return m, nil
 }
 
-// MiB formats bytes as mebibytes with one decimal.
-func MiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-
 // CPUsAllowed is the CPU affinity of pid's main thread as Linux lists it,
 // e.g. "0-1" or "1" (Cpus_allowed_list in /proc/<pid>/status).
 func CPUsAllowed(pid int) (string, error) {

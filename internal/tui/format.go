@@ -23,8 +23,6 @@ func fmtDur(d time.Duration) string {
 	return d.Truncate(time.Second).String()
 }
 
-func fmtMiB(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-
 // fit pads or cuts s to exactly w cells.
 func fit(s string, w int) string {
 	if ansi.StringWidth(s) > w {

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
 )
 
@@ -173,7 +174,7 @@ func (m *model) row(w supervisor.WorkerInfo) string {
 		busy = fmtDur(w.Busy)
 	}
 	if w.RSS > 0 {
-		rss, cpu = fmtMiB(w.RSS), fmt.Sprintf("%.0f%%", w.CPU)
+		rss, cpu = units.MiB(w.RSS), fmt.Sprintf("%.0f%%", w.CPU)
 	}
 	if m.opts.Mode == supervisor.ModeThread {
 		rss = fmt.Sprint(m.totals.abandoned[w.ID])
