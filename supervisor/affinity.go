@@ -9,11 +9,8 @@ import (
 // pin applies Config.CPUAffinity to a worker process about to serve slot
 // id: worker N goes to the N-th allowed CPU, round robin.
 func (s *Supervisor) pin(id int, inst instance) error {
-	if !s.cfg.CPUAffinity {
-		return nil
-	}
 	p, ok := inst.(processInstance)
-	if !ok {
+	if !s.cfg.CPUAffinity || !ok {
 		return nil
 	}
 	cpus, err := process.AllowedCPUs()

@@ -50,10 +50,16 @@ func (sl *slot) sample(now time.Time, last, seen map[int]procfs.Stat) {
 	if prev, ok := last[pid]; ok {
 		cpu = st.CPUPercentSince(prev)
 	}
-	cpus, _ := procfs.CPUsAllowed(pid)
 	sl.mu.Lock()
-	sl.rss, sl.cpu, sl.cpus = st.RSS, cpu, cpus
+	sl.rss, sl.cpu = st.RSS, cpu
+	known := sl.cpus != ""
 	sl.mu.Unlock()
+	if !known { // the affinity is set once, when the worker is placed: read it once
+		cpus, _ := procfs.CPUsAllowed(pid)
+		sl.mu.Lock()
+		sl.cpus = cpus
+		sl.mu.Unlock()
+	}
 	if limit := sl.s.cfg.MaxWorkerRSS; limit > 0 && st.RSS > limit {
 		sl.overMemory(l, st.RSS, limit)
 	}

@@ -132,7 +132,7 @@ func (sl *slot) begin(replacing bool, endedAt time.Time) (*life, error) {
 		ev.Ready = time.Since(endedAt)
 	}
 	sl.mu.Lock()
-	sl.life, sl.state, sl.rss, sl.cpu = l, StateIdle, 0, 0
+	sl.life, sl.state, sl.rss, sl.cpu, sl.cpus = l, StateIdle, 0, 0, ""
 	sl.mu.Unlock()
 	s.emit(ev)
 	return l, nil
