@@ -15,7 +15,8 @@ import (
 // complete, then the summary: JSON Lines or text.
 func newPrinter(asJSON bool, w io.Writer) observer {
 	if asJSON {
-		return &jsonPrinter{enc: json.NewEncoder(w)}
+		out := newLateWriter(w)
+		return &jsonPrinter{out: out, enc: json.NewEncoder(out)}
 	}
 	return &textPrinter{w: w}
 }
@@ -40,6 +41,7 @@ type taskLine struct {
 
 type jsonPrinter struct {
 	nop
+	out *lateWriter
 	enc *json.Encoder
 }
 
@@ -54,7 +56,10 @@ func (p *jsonPrinter) result(r supervisor.Result) {
 	_ = p.enc.Encode(line)
 }
 
-func (p *jsonPrinter) detach(s summary) { _ = p.enc.Encode(s) }
+func (p *jsonPrinter) detach(s summary) {
+	_ = p.enc.Encode(s)
+	_ = p.out.Flush()
+}
 
 type textPrinter struct {
 	nop
