@@ -188,13 +188,12 @@ func mapRetriedAfterKill(t *testing.T, b backend, inFlight int) {
 func TestMapChunkThatKillsItsWorker(t *testing.T) {
 	s := newTest(t, Config{Workers: 2, Retries: 3, PoisonAfter: 2})
 	in := [][]byte{[]byte("1"), []byte("2"), []byte("3"), []byte("4")}
-	out, err := mapTest(t, s, context.Background(), "echo", in, 1)
-	if err != nil {
+	if _, err := mapTest(t, s, context.Background(), "echo", in, 1); err != nil {
 		t.Fatal(err)
 	}
 	// Now a chunk with a crash in the middle of it.
 	in = inputs(9, strconv.Itoa)
-	out, err = mapTestTasks(t, s, in, 3)
+	out, err := mapTestTasks(t, s, in, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

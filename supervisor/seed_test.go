@@ -123,8 +123,9 @@ func init() {
 	overlap.seen = make(chan struct{}, 1)
 	worker.Register(worker.Def{
 		Name: "test-overlap", Summary: "test only: counts simultaneous computation", CPUBound: true,
-		Run: func(ctx context.Context, _ []byte) ([]byte, error) {
-			deadline := time.Now().Add(300 * time.Millisecond)
+		Run: func(ctx context.Context, input []byte) ([]byte, error) {
+			d, _ := time.ParseDuration(string(input))
+			deadline := time.Now().Add(d)
 			for time.Now().Before(deadline) {
 				n := overlap.now.Add(1)
 				for m := overlap.max.Load(); n > m && !overlap.max.CompareAndSwap(m, n); m = overlap.max.Load() {
@@ -152,7 +153,14 @@ func TestGILSerialisesComputation(t *testing.T) {
 		t.Run(fmt.Sprintf("gil=%v", gil), func(t *testing.T) {
 			overlap.max.Store(0)
 			s := newTest(t, Config{Mode: ModeThread, Workers: 2, GIL: gil})
-			submitN(t, s, 2, worker.Task{Name: "test-overlap"})
+			// Under the GIL the tasks run their whole time; without it they
+			// stop as soon as they see each other, so a loaded machine that
+			// starts the second goroutine late only makes the test longer.
+			d := "300ms"
+			if !gil {
+				d = "5s"
+			}
+			submitN(t, s, 2, worker.Task{Name: "test-overlap", Input: []byte(d)})
 			got := overlap.max.Load()
 			if gil && got != 1 {
 				t.Errorf("under the GIL, %d tasks computed at once; want 1", got)

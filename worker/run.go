@@ -36,13 +36,3 @@ func Run(ctx context.Context, t Task) (res Result, err error) {
 	out, err := d.Run(ctx, t.Input)
 	return Result{Output: out}, err
 }
-
-// Local runs tasks in the calling goroutine. It is the [Worker] both modes
-// wrap: thread mode calls it on a worker goroutine, a worker process calls
-// it for each request it receives.
-type Local struct{}
-
-// Do runs t with [Run].
-func (Local) Do(ctx context.Context, t Task) (Result, error) { return Run(ctx, t) }
-
-var _ Worker = Local{}

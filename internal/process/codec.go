@@ -94,10 +94,6 @@ func (r *batchReader) next() worker.Task {
 	return worker.Task{Name: r.name, Input: r.d.bytes()}
 }
 
-func appendOutcome(b []byte, o *outcome) []byte {
-	return appendOutcomeTail(append(appendOutcomeHead(b, o), o.output...), o)
-}
-
 // appendOutcomeHead appends o up to its output, which comes next, and
 // appendOutcomeTail what follows the output.
 func appendOutcomeHead(b []byte, o *outcome) []byte {
