@@ -6,7 +6,8 @@ package pybench
 
 import "embed"
 
-// FS holds seed_primes.py, seed_fetch.py and micro.py.
+// FS holds seed_primes.py, seed_fetch.py, micro.py and the cli.py they
+// share; they must be written to one directory to run.
 //
 //go:embed *.py
 var FS embed.FS

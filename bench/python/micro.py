@@ -48,6 +48,8 @@ import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
 
+from cli import OneLineParser, positive_int
+
 # Benchmark names, in the order they run.  memory runs first: the workers are
 # forked from the parent, so their memory depends on what the parent holds,
 # and after the payload benchmark glibc keeps tens of MiB of freed heap.
@@ -124,26 +126,6 @@ def pid_after_pause(seconds):
 
 
 # --- Command line. ---
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, '%s: error: %s\n' % (self.prog, message))
-
-
-def positive_int(text):
-    """Parse a count that must be 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            'want a positive integer, got %r' % text) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            'want a positive integer, got %r' % text)
-    return value
-
 
 def bench_list(text):
     """Parse 'name,name' into benchmark names, in the order they run."""

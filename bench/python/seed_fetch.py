@@ -34,6 +34,8 @@ import sys
 import time
 import urllib.request
 
+from cli import OneLineParser, positive_int
+
 DEFAULT_WORKERS = 5
 DEFAULT_TIMEOUT_S = 60.0
 
@@ -42,26 +44,6 @@ def load_url(url, timeout):
     """Retrieve a single page and return its contents (as in the seed)."""
     with urllib.request.urlopen(url, timeout=timeout) as conn:
         return conn.read()
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, '%s: error: %s\n' % (self.prog, message))
-
-
-def positive_int(text):
-    """Parse a count that must be 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            'want a positive integer, got %r' % text) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            'want a positive integer, got %r' % text)
-    return value
 
 
 def positive_seconds(text):

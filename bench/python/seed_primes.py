@@ -37,6 +37,8 @@ import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
 
+from cli import OneLineParser, positive_int
+
 PRIMES = [
     112272535095293,
     112582705942171,
@@ -65,26 +67,6 @@ def is_prime(n):
 def noop():
     """Do nothing; used to see when a fresh pool first answers."""
     return None
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, '%s: error: %s\n' % (self.prog, message))
-
-
-def positive_int(text):
-    """Parse a count that must be 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            'want a positive integer, got %r' % text) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            'want a positive integer, got %r' % text)
-    return value
 
 
 def number_list(text):
