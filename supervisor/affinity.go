@@ -9,7 +9,7 @@ import (
 // pin applies Config.CPUAffinity to a worker process about to serve slot
 // id: worker N goes to the N-th allowed CPU, round robin.
 func (s *Supervisor) pin(id int, inst instance) error {
-	p, ok := inst.(processInstance)
+	p, ok := inst.(*processInstance)
 	if !s.cfg.CPUAffinity || !ok {
 		return nil
 	}

@@ -120,6 +120,11 @@ type Config struct {
 	// MaxPayload bounds a task's input and output in process mode, in
 	// bytes. Default 64 MiB.
 	MaxPayload int
+	// MaxQueued bounds the tasks waiting for a worker: Submit then waits
+	// for room, under its context, and TrySubmit returns ErrQueueFull.
+	// Default 0: no bound (Python's executors have none either). Map keeps
+	// its own window of chunks in flight, whatever this is.
+	MaxQueued int
 	// StartTimeout bounds a worker process's spawn and handshake. Default 30s.
 	StartTimeout time.Duration
 	// Logger receives the supervisor's and the workers' logs. Default:

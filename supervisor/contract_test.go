@@ -15,9 +15,9 @@ import (
 // mode, every data path: what users rely on whichever they pick.
 
 func TestContractResultsRoundTrip(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 2}))
-		var fs []*Future
+		var fs []*Future[[]byte]
 		for _, n := range worker.SeedPrimes {
 			fs = append(fs, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte(n)}))
 		}
@@ -38,7 +38,7 @@ func TestContractResultsRoundTrip(t *testing.T) {
 }
 
 func TestContractErrorsKeepTheirIdentity(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 1}))
 		bad := wait(t, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte("abc")}))
 		if bad.Status != StatusFailed || !errors.Is(bad.Err, worker.ErrBadInput) {
@@ -56,7 +56,7 @@ func TestContractErrorsKeepTheirIdentity(t *testing.T) {
 }
 
 func TestContractPanicIsReported(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 1}))
 		r := wait(t, s.Submit(context.Background(), worker.Task{Name: "panic", Input: []byte("boom")}))
 		var p *worker.PanicError
@@ -71,7 +71,7 @@ func TestContractPanicIsReported(t *testing.T) {
 }
 
 func TestContractCancellationReachesTheTask(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 1}))
 		ctx, cancel := context.WithCancel(context.Background())
 		f := s.Submit(ctx, worker.Task{Name: "sleep", Input: []byte("1h")})
@@ -89,7 +89,7 @@ func TestContractCancellationReachesTheTask(t *testing.T) {
 }
 
 func TestContractDeadlineReachesTheTask(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 1}))
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
@@ -101,18 +101,18 @@ func TestContractDeadlineReachesTheTask(t *testing.T) {
 }
 
 func TestContractStopLeavesNoProcess(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 2}))
 		f := s.Submit(context.Background(), worker.Task{Name: "sleep", Input: []byte("1h")})
 		waitBusy(t, s, 1)
-		if err := s.Stop(context.Background()); err != nil {
+		if err := s.Stop(context.Background(), CancelQueued, CancelRunning); err != nil {
 			t.Fatal(err)
 		}
 		r := wait(t, f)
 		if r.Status != StatusCanceled || !errors.Is(r.Err, ErrStopped) {
 			t.Errorf("running task: %v %v, want canceled by the stop", r.Status, r.Err)
 		}
-		for _, p := range s.Processes() {
+		for _, p := range s.Stats().Processes {
 			if b.mode == ModeProcess && alive(p.PID) {
 				t.Errorf("worker %d (pid %d) alive after Stop", p.Worker, p.PID)
 			}
@@ -130,7 +130,7 @@ func waitBusy(t *testing.T, s *Supervisor, n int) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		busy := 0
-		for _, w := range s.Workers() {
+		for _, w := range s.Stats().Workers {
 			if w.State == StateBusy {
 				busy++
 			}
@@ -140,5 +140,5 @@ func waitBusy(t *testing.T, s *Supervisor, n int) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("fewer than %d workers busy after 10s: %+v", n, s.Workers())
+	t.Fatalf("fewer than %d workers busy after 10s: %+v", n, s.Stats().Workers)
 }

@@ -1,13 +1,13 @@
 package supervisor
 
 import (
+	"context"
 	"errors"
-
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/procpool/supervisor/internal/inproc"
-	"github.com/procpool/supervisor/internal/process"
 )
 
 var (
@@ -16,12 +16,18 @@ var (
 	ErrStopped = errors.New("supervisor stopped")
 
 	// ErrGaveUp is wrapped by the supervisor's error when it stopped
-	// itself: more than MaxRestarts unplanned restarts within the window,
-	// or workers that cannot start.
+	// itself: more than Config.MaxRestarts unplanned restarts within
+	// Config.RestartWindow, or a worker that failed to start too many times
+	// in a row.
 	ErrGaveUp = errors.New("supervisor gave up")
 
-	// ErrTimeout is the cause of a task's context when Config.Timeout ran
-	// out; its error wraps both this and context.DeadlineExceeded.
+	// ErrCanceled is the error of a task ended by Future.Cancel. It wraps
+	// context.Canceled.
+	ErrCanceled = fmt.Errorf("task cancelled by Future.Cancel: %w", context.Canceled)
+
+	// ErrTimeout is wrapped by the error of a task whose attempt ran past
+	// Config.Timeout; the error also wraps what the task returned (for a
+	// task that honours its context, context.DeadlineExceeded).
 	ErrTimeout = errors.New("task timed out")
 
 	// ErrQuarantined is wrapped by the error of a task that has killed
@@ -32,13 +38,26 @@ var (
 	// Config.MaxWorkerRSS and was replaced.
 	ErrMemoryLimit = errors.New("worker over its memory limit")
 
-	// ErrKilled is the cause given to a task's context when its worker is
-	// killed on request (Kill, chaos) in thread mode, where killing means
-	// cancelling.
+	// ErrKilled is the cause given to the tasks of a worker killed on
+	// request in thread mode, where killing means cancelling; they run
+	// again.
 	ErrKilled = errors.New("worker killed on request")
 
 	// ErrNoPool is the error of a task that no pool takes.
 	ErrNoPool = errors.New("no pool takes this task")
+
+	// ErrNoWorker is returned by the runtime controls for a worker id that
+	// does not exist.
+	ErrNoWorker = errors.New("no such worker")
+
+	// ErrQueueFull is returned by TrySubmit when Config.MaxQueued tasks
+	// already wait.
+	ErrQueueFull = errors.New("queue full")
+
+	// ErrInWorker is returned by New in a process started as a worker: its
+	// main must call ServeWorker first (see ServeWorker), or every worker
+	// would start workers of its own.
+	ErrInWorker = errors.New("supervisor.New called in a worker process: call supervisor.ServeWorker at the top of main (and of TestMain) before anything else")
 
 	// ErrAbandoned is wrapped by the error of a thread-mode task that
 	// ignored cancellation: its goroutine still runs and cannot be stopped.
@@ -46,27 +65,29 @@ var (
 )
 
 // A WorkerError says that the worker running a task died: which worker,
-// its PID, how it ended (exit code or signal) and the last lines of its
-// stderr.
+// its PID, how it ended (exit code or signal), why the supervisor ended it
+// if it did, and the last lines it wrote (its stderr and what its tasks
+// printed). errors.As finds it in the error of a task whose worker died.
 type WorkerError struct {
 	Worker int
 	PID    int
-	Code   int    // exit status, or -1 when killed by a signal
-	Signal string // e.g. "SIGSEGV", or ""
-	Stderr []string
-	Reason string // how the supervisor explains it, e.g. "killed on request"
+	Code   int            // exit status, or -1 when a signal killed it
+	Signal syscall.Signal // the signal that killed it, or 0
+	Output []string       // its last lines of output, oldest first
+	Cause  Cause          // why the supervisor ended it; CauseNone when it died on its own
+	err    error          // the backend's own account, for errors.Is
 }
 
 func (e *WorkerError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "worker %d (pid %d) ", e.Worker, e.PID)
-	if e.Signal != "" {
-		fmt.Fprintf(&b, "killed by %s", e.Signal)
+	if e.Signal != 0 {
+		fmt.Fprintf(&b, "killed by %s", signalName(e.Signal))
 	} else {
 		fmt.Fprintf(&b, "exited with status %d", e.Code)
 	}
-	if e.Reason != "" {
-		fmt.Fprintf(&b, " (%s)", e.Reason)
+	if e.Cause != CauseNone {
+		fmt.Fprintf(&b, " (%s)", e.Cause)
 	}
 	if w := e.LastWords(); w != "" {
 		fmt.Fprintf(&b, ": %s", w)
@@ -74,6 +95,20 @@ func (e *WorkerError) Error() string {
 	return b.String()
 }
 
-// LastWords is the most telling stderr line: the first line of a panic or
+// Unwrap gives the backend's account of the death, which wraps the
+// context's error when the kill ladder ended a cancelled task.
+func (e *WorkerError) Unwrap() error { return e.err }
+
+// LastWords is the most telling output line: the first line of a panic or
 // fatal error if there is one, else the last line.
-func (e *WorkerError) LastWords() string { return process.LastWords(e.Stderr) }
+func (e *WorkerError) LastWords() string {
+	for _, l := range e.Output {
+		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
+			return l
+		}
+	}
+	if len(e.Output) == 0 {
+		return ""
+	}
+	return e.Output[len(e.Output)-1]
+}

@@ -25,26 +25,25 @@ type WorkerStarted struct {
 	Spare     bool // it was a warm spare
 }
 
-// causeKilledOnRequest begins the cause of a death by Kill (or chaos).
-const causeKilledOnRequest = "killed on request"
-
-// causeAbandoned is why a goroutine worker was given up on.
-const causeAbandoned = "the task ignored cancellation"
-
-// CauseStopping is the Cause of a WorkerExited event for a worker ended
-// because the supervisor is stopping.
-const CauseStopping = "supervisor stopping"
-
 // WorkerExited: a worker ended. Planned is true when the supervisor ended
 // it itself (stop, recycle, timeout, memory limit, kill on request).
 type WorkerExited struct {
 	Worker  int
 	PID     int
 	Reason  string // e.g. "killed by SIGKILL", "exited with status 2"
-	Cause   string // why the supervisor thinks it happened, if it knows
-	Planned bool
+	Cause   Cause  // why the supervisor ended it; CauseNone when it died on its own
+	Planned bool   // Cause != CauseNone
 	TaskID  uint64 // the task it was running, or 0
 	Task    string // that task's name
+	Err     error
+}
+
+// WorkerStartFailed: a worker failed to start (its process died or hung
+// before its first reply, say); another attempt follows unless the
+// supervisor gives up.
+type WorkerStartFailed struct {
+	Worker  int
+	Attempt int // how many starts in a row have failed
 	Err     error
 }
 
@@ -55,12 +54,17 @@ type WorkerRestarting struct {
 	Restarts int // how many times this worker has been restarted
 }
 
-// TaskRetried: a task whose worker died is being run again.
+// TaskRetried: a task whose worker died (or was killed on request) runs
+// again. Charged is true when the death counts against the task (towards
+// Config.Retries and Config.PoisonAfter): it was executing when its worker
+// died on its own. A task waiting behind it in a pipeline or a chunk, or
+// whose answer died with the worker, runs again at no charge.
 type TaskRetried struct {
 	TaskID  uint64
 	Task    string
 	Attempt int // the attempt about to start
 	Err     error
+	Charged bool
 }
 
 // TaskQuarantined: a task killed Config.PoisonAfter workers and will not
@@ -100,6 +104,7 @@ type GaveUp struct{ Err error }
 func (WorkerStarted) event()      {}
 func (WorkerExited) event()       {}
 func (WorkerRestarting) event()   {}
+func (WorkerStartFailed) event()  {}
 func (TaskRetried) event()        {}
 func (TaskQuarantined) event()    {}
 func (GoroutineAbandoned) event() {}
@@ -120,8 +125,8 @@ func (e WorkerStarted) String() string {
 
 func (e WorkerExited) String() string {
 	s := fmt.Sprintf("worker %d (pid %d) %s", e.Worker, e.PID, e.Reason)
-	if e.Cause != "" {
-		s += " (" + e.Cause + ")"
+	if e.Cause != CauseNone {
+		s += " (" + e.Cause.String() + ")"
 	}
 	if e.TaskID != 0 {
 		s += fmt.Sprintf(" while running task %d (%s)", e.TaskID, e.Task)
@@ -129,12 +134,20 @@ func (e WorkerExited) String() string {
 	return s
 }
 
+func (e WorkerStartFailed) String() string {
+	return fmt.Sprintf("worker %d failed to start (attempt %d): %v", e.Worker, e.Attempt, e.Err)
+}
+
 func (e WorkerRestarting) String() string {
 	return fmt.Sprintf("worker %d restarting in %s (restart %d)", e.Worker, roundDur(e.Delay), e.Restarts)
 }
 
 func (e TaskRetried) String() string {
-	return fmt.Sprintf("task %d (%s) retried, attempt %d: %v", e.TaskID, e.Task, e.Attempt, e.Err)
+	charge := "no charge"
+	if e.Charged {
+		charge = "charged"
+	}
+	return fmt.Sprintf("task %d (%s) retried (%s), attempt %d: %v", e.TaskID, e.Task, charge, e.Attempt, e.Err)
 }
 
 func (e TaskQuarantined) String() string {

@@ -12,13 +12,13 @@ import (
 // (the default) the same code runs each task in a worker process; the
 // program must then call supervisor.ServeWorker when started as "worker".
 func Example() {
-	s, err := supervisor.New(supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
+	s, err := supervisor.New(context.Background(), supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
 	if err != nil {
 		panic(err)
 	}
 	defer s.Stop(context.Background())
 
-	var futures []*supervisor.Future
+	var futures []*supervisor.Future[[]byte]
 	for _, n := range worker.SeedPrimes {
 		futures = append(futures, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte(n)}))
 	}
@@ -38,7 +38,7 @@ func Example() {
 // AsCompleted yields futures as their tasks end, like Python's
 // as_completed; a failed task's error says why.
 func ExampleAsCompleted() {
-	s, err := supervisor.New(supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
+	s, err := supervisor.New(context.Background(), supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
 	if err != nil {
 		panic(err)
 	}
@@ -47,7 +47,10 @@ func ExampleAsCompleted() {
 	ok := s.Submit(context.Background(), worker.Task{Name: "echo", Input: []byte("hello")})
 	bad := s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte("abc")})
 	results := map[uint64]supervisor.Result{}
-	for f := range supervisor.AsCompleted(ok, bad) {
+	for f, err := range supervisor.AsCompleted(context.Background(), ok, bad) {
+		if err != nil {
+			panic(err)
+		}
 		results[f.ID()] = f.Result()
 	}
 	fmt.Println(results[ok.ID()].Status, string(results[ok.ID()].Output))

@@ -2,26 +2,43 @@ package supervisor
 
 import (
 	"context"
-	"errors"
 	"os"
-	"syscall"
 	"time"
 
+	"github.com/procpool/supervisor/internal/backend"
 	"github.com/procpool/supervisor/internal/inproc"
-	"github.com/procpool/supervisor/internal/process"
 	"github.com/procpool/supervisor/worker"
 )
 
 // An instance is one running worker, whichever the mode: the seam between
 // the two. Everything else (dispatch, retries, restarts, events, stats,
-// shutdown) lives once, in this package.
+// shutdown) lives once, in this package; a backend starts a worker, runs
+// the batches it is sent, and says how the worker ended.
+//
+// Send, Flush, Recv and Ready are for the one goroutine that feeds the
+// worker (its slot's); the other methods are safe from any goroutine.
 type instance interface {
-	worker.Worker
-	// DoBatch runs tasks one after another in one hand-off to the worker,
-	// under one context, and fills res and errs with each task's result.
-	// Its error is the batch's as a whole, as Do's error for a worker that
-	// died or was abandoned; res and errs are then not set.
-	DoBatch(ctx context.Context, tasks []worker.Task, res []worker.Result, errs []error) error
+	// Send queues tasks as one batch named ticket, to run one after
+	// another under deadline (zero: none), without waiting. Tickets are
+	// the caller's, increasing from one batch to the next; a Cancel may
+	// name a ticket before its Send. The caller may reuse tasks once Send
+	// returns; the inputs must stay as they are until the answer.
+	Send(ticket uint64, tasks []worker.Task, deadline time.Time)
+	// Flush writes what Send queued.
+	Flush()
+	// Recv waits for the next answer; every batch sent gets exactly one,
+	// even when the worker dies (then Answer.Err is set). The answer is
+	// valid until the next Recv.
+	Recv() *backend.Answer
+	// Ready reports whether Recv would return at once.
+	Ready() bool
+	// Cancel cancels the batch ticket and returns at once: the task
+	// running sees its context end, and if it ignores that the kill ladder
+	// follows (process mode) or the goroutine is abandoned (thread mode).
+	Cancel(ticket uint64)
+	// Kill ends the worker at once: SIGKILL to a worker process's group; a
+	// goroutine is abandoned.
+	Kill() error
 	// Done is closed when the worker has ended; Err then says how.
 	Done() <-chan struct{}
 	Err() error
@@ -31,41 +48,8 @@ type instance interface {
 	Startup() time.Duration
 }
 
-// A pipeliner is an instance that can have several batches in flight:
-// a worker process (see process.Worker.Send). Send queues a batch, Flush
-// writes what was queued, Recv returns the next answer (every batch sent
-// gets exactly one), and Ready says whether one is at hand.
-type pipeliner interface {
-	Send(ctx context.Context, tasks []worker.Task) uint64
-	Flush()
-	Recv() process.Answer
-	Ready() bool // Recv would return at once
-}
-
-var _ pipeliner = processInstance{}
-
-// A startFunc starts one worker of a mode.
+// A startFunc starts one worker of a mode; ctx bounds the start only.
 type startFunc func(ctx context.Context, id int) (instance, error)
-
-// processInstance is a worker process.
-type processInstance struct{ *process.Worker }
-
-func (s *Supervisor) startProcess(ctx context.Context, id int) (instance, error) {
-	w, err := process.Start(ctx, process.Config{
-		ID:           id,
-		Command:      s.cfg.WorkerCommand,
-		IPC:          process.IPC(s.cfg.IPC),
-		MaxPayload:   s.cfg.MaxPayload,
-		Grace:        s.cfg.Grace,
-		StartTimeout: s.cfg.StartTimeout,
-		Logger:       s.cfg.Logger,
-		LogLevel:     s.cfg.WorkerLogLevel,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return processInstance{w}, nil
-}
 
 // goroutineInstance is a worker goroutine.
 type goroutineInstance struct {
@@ -77,40 +61,9 @@ var selfPID = os.Getpid()
 
 func (s *Supervisor) startGoroutine(context.Context, int) (instance, error) {
 	begin := time.Now()
-	cfg := inproc.Config{Grace: s.cfg.Grace}
-	if s.cfg.GIL {
-		cfg.GIL = &s.gil
-	}
-	w := inproc.Start(cfg)
+	w := inproc.Start(inproc.Config{Grace: s.cfg.Grace, GIL: s.gil})
 	return goroutineInstance{Worker: w, started: time.Since(begin)}, nil
 }
 
 func (g goroutineInstance) PID() int               { return selfPID }
 func (g goroutineInstance) Startup() time.Duration { return g.started }
-
-// signaller is implemented by instances that can be sent a signal.
-type signaller interface {
-	Signal(sig syscall.Signal) error
-}
-
-// exitInfo turns an instance's end into a *WorkerError for a task's result,
-// or nil when the instance did not die (a goroutine was abandoned).
-func exitInfo(id int, inst instance, reason string) *WorkerError {
-	var exit *process.ExitError
-	if !errors.As(inst.Err(), &exit) {
-		return nil
-	}
-	e := &WorkerError{Worker: id, PID: exit.PID, Code: exit.Code, Stderr: exit.Stderr, Reason: reason}
-	if exit.Signal != 0 {
-		e.Signal = process.SignalName(exit.Signal)
-	}
-	return e
-}
-
-// usageOf is what a worker process consumed over its life.
-func usageOf(inst instance) process.Usage {
-	if p, ok := inst.(processInstance); ok {
-		return p.Usage()
-	}
-	return process.Usage{}
-}

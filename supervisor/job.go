@@ -7,6 +7,17 @@ import (
 	"github.com/procpool/supervisor/worker"
 )
 
+// jobState is where a job is. Its owner is the one who may move it on:
+// the pool (under its lock) while the job is queued, the slot running it
+// while it runs. Only the owner completes a job, exactly once.
+type jobState uint8
+
+const (
+	jobQueued  jobState = iota // in its pool's queue; owned by the pool
+	jobRunning                 // sent to a slot's worker; owned by that slot
+	jobDone                    // has its result
+)
+
 // A job is a submitted task on its way to its one result, or a chunk of a
 // Map call on its way to the results of its inputs. It keeps the caller's
 // context, against the usual rule, because it is a request in flight, as
@@ -17,44 +28,44 @@ type job struct {
 	task  worker.Task // a chunk's first task, for WorkerInfo
 	chunk *chunk      // nil for a submitted task; see map.go
 	ctx   context.Context
-	fut   *Future
+	fut   *futureState // nil for a chunk
 
-	attempts int           // workers it has been given to
-	kills    int           // workers that died, unplanned, while running it
-	forgiven int           // attempts ended by kills on request, which do not use up Retries
+	// Guarded by the pool's lock.
+	state   jobState
+	slot    *slot       // the slot running it, while it runs
+	ticket  uint64      // its batch's ticket on that slot's worker
+	index   int         // its place in slot.running
+	unwatch func() bool // stops the watch of ctx, see pool.watch
+
+	cause causeCell // why its attempt is being cancelled, once it is
+
+	// Owned by whoever owns the job.
+	attempts int           // workers it has run on (a task that never started there does not count)
+	kills    int           // workers that died, unplanned, while it was executing
 	queuedAt time.Time     // when it last entered the queue
 	queued   time.Duration // time spent queued, over all attempts
+	began    time.Time     // when its current attempt was sent
+	timer    *time.Timer   // its attempt's timeout, if any
+	gen      uint32        // its attempt's number, for a timer that fires late
+	deadline time.Time     // its attempt's deadline, zero for none
+	expired  error         // what the deadline means: ErrTimeout, or the context's DeadlineExceeded
+
+	// A chunk job carries inputs lo to hi of its chunk.
+	lo, hi int
 }
 
 // tasks appends what the job asks a worker to run to ts.
 func (j *job) tasks(ts []worker.Task) []worker.Task {
 	if j.chunk != nil {
-		return j.chunk.appendTasks(ts)
+		return j.chunk.appendTasks(ts, j.lo, j.hi)
 	}
 	return append(ts, j.task)
 }
 
-// An attempt is a job running on a worker.
-type attempt struct {
-	job    *job
-	ctx    context.Context
-	cancel context.CancelCauseFunc
-	stop   context.CancelFunc // ends the timeout's timer; nil without one
-	shared bool               // ctx is the slot's shared context: not ours to cancel
-	began  time.Time
-	// ended is closed when the attempt is over. It is made only for
-	// someone who waits for that (cancelRunning's callers), under the
-	// slot's lock: a channel per task was a tenth of the allocations of a
-	// pipelined task.
-	ended chan struct{}
-}
-
-// release frees what the attempt's context holds once the attempt is over.
-func (a *attempt) release() {
-	if a.stop != nil {
-		a.stop()
+// size is how many tasks the job carries.
+func (j *job) size() int {
+	if j.chunk != nil {
+		return j.hi - j.lo
 	}
-	if !a.shared {
-		a.cancel(nil)
-	}
+	return 1
 }

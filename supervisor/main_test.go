@@ -42,15 +42,15 @@ func newTest(t *testing.T, cfg Config) *Supervisor {
 	if cfg.Grace == 0 {
 		cfg.Grace = 200 * time.Millisecond
 	}
-	s, err := New(cfg)
+	s, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = s.Stop(ctx)
-		for _, p := range s.Processes() {
+		_ = s.Stop(ctx, CancelQueued, CancelRunning)
+		for _, p := range s.Stats().Processes {
 			if p.PID != os.Getpid() && alive(p.PID) {
 				t.Errorf("worker %d (pid %d) still alive after Stop", p.Worker, p.PID)
 			}
@@ -70,13 +70,13 @@ func forEachMode(t *testing.T, f func(t *testing.T, mode Mode)) {
 }
 
 // wait waits for f's result with a timeout, so a bug hangs no test.
-func wait(t *testing.T, f *Future) Result {
+func wait(t *testing.T, f *Future[[]byte]) Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r, err := f.Wait(ctx)
-	if err != nil {
-		t.Fatalf("task %d (%s): no result: %v", f.ID(), f.Task().Name, err)
+	select {
+	case <-f.Done():
+		return f.Result()
+	case <-time.After(30 * time.Second):
+		t.Fatalf("task %d (%s): no result after 30s", f.ID(), f.Task().Name)
+		return Result{}
 	}
-	return r
 }

@@ -3,6 +3,7 @@ package supervisor_test
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
@@ -13,7 +14,7 @@ import (
 // message to a worker process, and with Config.InFlight above one several
 // chunks are outstanding on each worker at once.
 func ExampleSupervisor_Map() {
-	s, err := supervisor.New(supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
+	s, err := supervisor.New(context.Background(), supervisor.Config{Mode: supervisor.ModeThread, Workers: 2})
 	if err != nil {
 		panic(err)
 	}
@@ -23,12 +24,8 @@ func ExampleSupervisor_Map() {
 	for i, n := range worker.SeedPrimes {
 		inputs[i] = []byte(n)
 	}
-	results, err := s.Map(context.Background(), "primes", inputs, 3)
-	if err != nil {
-		panic(err)
-	}
-	for _, r := range results {
-		fmt.Println(string(r.Output), r.Err)
+	for out, err := range s.Map(context.Background(), "primes", slices.Values(inputs), 3) {
+		fmt.Println(string(out), err)
 	}
 	// Output:
 	// 112272535095293 is prime: true <nil>

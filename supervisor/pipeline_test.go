@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"context"
-	"syscall"
 	"testing"
 
 	"github.com/procpool/supervisor/worker"
@@ -11,18 +10,18 @@ import (
 // With several tasks in flight on a worker that is killed, each task still
 // gets exactly one result: those in flight run again on the replacement.
 func TestPipelinedTasksSurviveAKill(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
 		if b.mode == ModeThread {
 			t.Skip("thread mode does not pipeline")
 		}
 		var ev finished
 		s := newTest(t, b.config(Config{Workers: 1, InFlight: 8, OnEvent: ev.event}))
-		var fs []*Future
+		var fs []*Future[[]byte]
 		for range 60 {
 			fs = append(fs, s.Submit(context.Background(), worker.Task{Name: "sleep", Input: []byte("2ms")}))
 		}
 		waitBusy(t, s, 1)
-		if err := s.Kill(1, syscall.SIGKILL); err != nil {
+		if err := s.Kill(1); err != nil {
 			t.Fatal(err)
 		}
 		retried := 0

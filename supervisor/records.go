@@ -37,10 +37,10 @@ func (s *Supervisor) recordEnd(l *life, exit string, planned bool) {
 	l.record.CPU, l.record.PeakRSS = u.CPU, u.PeakRSS
 }
 
-// Processes returns the record of every worker instance the supervisor has
+// processes returns the record of every worker instance the supervisor has
 // run, in order of start: the initial workers, then replacements. Spares
 // that never served are not included.
-func (s *Supervisor) Processes() []ProcessRecord {
+func (s *Supervisor) processes() []ProcessRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]ProcessRecord, len(s.history))

@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/procpool/supervisor/internal/procfs"
@@ -15,7 +14,7 @@ import (
 const sampleEvery = 200 * time.Millisecond
 
 // sample reads each worker process's RSS and CPU time from /proc, for
-// Workers, and replaces a worker over Config.MaxWorkerRSS.
+// Stats, and replaces a worker over Config.MaxWorkerRSS.
 func (s *Supervisor) sample() {
 	t := time.NewTicker(sampleEvery)
 	defer t.Stop()
@@ -27,15 +26,15 @@ func (s *Supervisor) sample() {
 		case now := <-t.C:
 			seen := map[int]procfs.Stat{}
 			for _, sl := range s.allSlots() {
-				sl.sample(now, last, seen)
+				sl.sampleOnce(now, last, seen)
 			}
 			last = seen
 		}
 	}
 }
 
-func (sl *slot) sample(now time.Time, last, seen map[int]procfs.Stat) {
-	l := sl.current()
+func (sl *slot) sampleOnce(now time.Time, last, seen map[int]procfs.Stat) {
+	l := sl.life.Load()
 	if l == nil || isDone(l.inst.Done()) {
 		return
 	}
@@ -46,40 +45,36 @@ func (sl *slot) sample(now time.Time, last, seen map[int]procfs.Stat) {
 	}
 	st.At = now
 	seen[pid] = st
-	cpu := 0.0
+	smp := &resourceSample{rss: st.RSS}
 	if prev, ok := last[pid]; ok {
-		cpu = st.CPUPercentSince(prev)
+		smp.cpu = st.CPUPercentSince(prev)
 	}
-	sl.mu.Lock()
-	sl.rss, sl.cpu = st.RSS, cpu
-	known := sl.cpus != ""
-	sl.mu.Unlock()
-	if !known { // the affinity is set once, when the worker is placed: read it once
-		cpus, _ := procfs.CPUsAllowed(pid)
-		sl.mu.Lock()
-		sl.cpus = cpus
-		sl.mu.Unlock()
+	if old := sl.sample.Load(); old != nil && old.cpus != "" && ok(last, pid) {
+		smp.cpus = old.cpus // the affinity is set once, when the worker is placed: read it once
+	} else {
+		smp.cpus, _ = procfs.CPUsAllowed(pid)
 	}
+	sl.sample.Store(smp)
 	if limit := sl.s.cfg.MaxWorkerRSS; limit > 0 && st.RSS > limit {
 		sl.overMemory(l, st.RSS, limit)
 	}
 }
 
-// overMemory replaces a worker that passed the memory limit; its task, if
-// any, fails with ErrMemoryLimit.
+func ok(m map[int]procfs.Stat, pid int) bool { _, in := m[pid]; return in }
+
+// overMemory replaces a worker that passed the memory limit; the task it
+// was executing fails with ErrMemoryLimit.
 func (sl *slot) overMemory(l *life, rss, limit int64) {
 	l.mu.Lock()
 	first := l.memory == ""
 	if first {
-		l.memory = fmt.Sprintf("worker %d RSS %s passed the limit of %s (--max-worker-rss)",
+		l.memory = fmt.Sprintf("worker %d RSS %s passed the limit of %s (Config.MaxWorkerRSS)",
 			sl.id, units.MiB(rss), units.MiB(limit))
 	}
 	l.mu.Unlock()
 	if !first {
 		return
 	}
-	l.plan("replaced: over the memory limit")
-	if sg, ok := l.inst.(signaller); ok {
-		_ = sg.Signal(syscall.SIGKILL)
-	}
+	l.plan(CauseMemory)
+	_ = l.inst.Kill()
 }

@@ -22,7 +22,7 @@ import (
 
 func submitN(t *testing.T, s *Supervisor, n int, task worker.Task) []Result {
 	t.Helper()
-	var fs []*Future
+	var fs []*Future[[]byte]
 	for range n {
 		fs = append(fs, s.Submit(context.Background(), task))
 	}
@@ -77,8 +77,8 @@ func TestCounterIsSeparateInProcessMode(t *testing.T) {
 		t.Fatalf("%d tasks counted, want 100", total)
 	}
 	// A restarted worker starts from zero.
-	old := s.Workers()[0]
-	if err := s.Kill(old.ID, 9); err != nil {
+	old := s.Stats().Workers[0]
+	if err := s.Kill(old.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range s.waitReplaced(t, old) {
@@ -99,7 +99,7 @@ func (s *Supervisor) waitReplaced(t *testing.T, w WorkerInfo) []WorkerInfo {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		ws := s.Workers()
+		ws := s.Stats().Workers
 		for _, x := range ws {
 			if x.ID == w.ID && x.PID != w.PID && x.State == StateIdle {
 				return ws
@@ -179,7 +179,7 @@ func TestPoolsRouteTasks(t *testing.T) {
 			{Name: "io", Workers: 2, Tasks: []string{"sleep", "echo"}},
 		}})
 		pool := map[int]string{}
-		for _, w := range s.Workers() {
+		for _, w := range s.Stats().Workers {
 			pool[w.ID] = w.Pool
 		}
 		want := map[string]string{"primes": "cpu", "sleep": "io", "echo": "io"}
@@ -203,7 +203,7 @@ func TestCPUAffinityIsApplied(t *testing.T) {
 		t.Skip(err)
 	}
 	s := newTest(t, Config{Mode: ModeProcess, Workers: 2, CPUAffinity: true})
-	for _, w := range s.Workers() {
+	for _, w := range s.Stats().Workers {
 		want := strconv.Itoa(cpus[(w.ID-1)%len(cpus)])
 		threads, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", w.PID))
 		if len(threads) == 0 {

@@ -4,122 +4,236 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/procpool/supervisor/internal/backend"
 	"github.com/procpool/supervisor/worker"
 )
 
-// settle decides how a failed attempt ends: a result for the task, or
-// another attempt on a fresh worker.
-func (sl *slot) settle(l *life, j *job, ctx context.Context, r Result) {
-	s := sl.s
-	dead := isDone(l.inst.Done())
-	if dead {
-		l.mu.Lock()
-		l.lastJob = j
-		l.mu.Unlock()
+// settle decides what an answer means for its job and adds the decision to
+// r, to be carried out under the pool's lock in the next round. The slot
+// owns the job until then.
+func (sl *slot) settle(l *life, j *job, ans *backend.Answer, r *round) {
+	if j.timer != nil {
+		j.timer.Stop()
+		j.timer = nil
 	}
-	switch {
-	case ctx.Err() != nil:
-		if sl.cancelled(l, j, ctx, &r, dead) {
-			return
-		}
-	case dead:
-		if sl.died(l, j, &r) {
-			return
-		}
-	default:
-		var p *worker.PanicError
-		r.Status = StatusFailed
-		if errors.As(r.Err, &p) {
-			r.Status = StatusPanic
-		}
+	if ans.Err != nil {
+		sl.lost(l, j, ans, r)
+		return
 	}
-	s.finish(j, r)
+	rt := time.Since(j.began)
+	if j.chunk != nil {
+		sl.answeredChunk(l, j, ans, rt, r)
+		return
+	}
+	res, err := ans.Results[0], ans.Errs[0]
+	out := Result{Output: res.Output, Err: err, Worker: sl.id, PID: res.PID, Exec: res.Exec, RoundTrip: rt}
+	if out.PID == 0 {
+		out.PID = l.inst.PID()
+	}
+	if err == nil {
+		l.useful.Store(true)
+		out.Status = StatusOK
+		r.settled = append(r.settled, outcome{job: j, result: out})
+		return
+	}
+	status, err, again := sl.classify(j, err)
+	if again {
+		sl.forgive(j, r, ErrKilled)
+		return
+	}
+	out.Status, out.Err = status, err
+	r.settled = append(r.settled, outcome{job: j, result: out})
 }
 
-// cancelled settles an attempt whose context ended: a timeout, the
-// caller's cancellation, the supervisor stopping, or (thread mode) a kill
-// request. It reports whether the task was given another attempt.
-func (sl *slot) cancelled(l *life, j *job, ctx context.Context, r *Result, dead bool) bool {
-	s := sl.s
-	cause := context.Cause(ctx)
-	if errors.Is(r.Err, ErrAbandoned) {
-		l.plan(causeAbandoned)
-		s.emit(GoroutineAbandoned{Worker: sl.id, TaskID: j.id, Task: j.task.Name})
-	} else if dead {
-		l.plan("killed by the kill ladder: the task ignored cancellation")
+// classify says how a task that returned err ended: its own failure or
+// panic, or, when its attempt was being cancelled and it returned the
+// context's error, canceled or timed out. again is true when it should run
+// again instead: its goroutine was "killed" on request (thread mode).
+func (sl *slot) classify(j *job, err error) (st Status, out error, again bool) {
+	cause := j.cause.get()
+	if cause == nil && isContextErr(err) && j.expiredBy(time.Now()) {
+		cause = j.expired // the worker saw the deadline a moment before the host's timer
 	}
-	if errors.Is(cause, ErrKilled) && !s.isStopping() {
-		j.forgiven++ // killed on request: not the task's doing
-		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: ErrKilled})
-		s.requeue(sl.pool, j)
-		return true
+	if cause != nil && isContextErr(err) {
+		if errors.Is(cause, ErrKilled) {
+			return 0, nil, true
+		}
+		st, out = canceledStatus(cause, err, sl.s.cfg.Timeout)
+		return st, out, false
 	}
-	r.Status, r.Err = s.canceled(j, cause, r.Err)
-	return false
+	var p *worker.PanicError
+	if errors.As(err, &p) {
+		return StatusPanic, err, false
+	}
+	return StatusFailed, err, false
 }
 
-// canceled is the status and error of a task of j whose context ended
-// with cause while it ran, and which ended with err.
-func (s *Supervisor) canceled(j *job, cause, err error) (Status, error) {
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// canceledStatus is the status and error of a task whose attempt was
+// cancelled with cause and that ended with err.
+func canceledStatus(cause, err error, timeout time.Duration) (Status, error) {
 	switch {
 	case errors.Is(cause, ErrTimeout):
-		return StatusTimeout, fmt.Errorf("%w after %s; %w", ErrTimeout, s.timeout(j), err)
-	case errors.Is(cause, ErrStopped), errors.Is(cause, ErrKilled):
+		return StatusTimeout, fmt.Errorf("%w after %s: %w", ErrTimeout, timeout, err)
+	case errors.Is(cause, ErrStopped), errors.Is(cause, ErrCanceled):
 		return StatusCanceled, fmt.Errorf("%w: %w", cause, err)
+	case errors.Is(err, cause):
+		return StatusCanceled, err
 	}
-	return StatusCanceled, err
+	return StatusCanceled, fmt.Errorf("%w: %w", cause, err)
 }
 
-// died settles an attempt whose worker died under it. It reports whether
-// the task was given another attempt.
-func (sl *slot) died(l *life, j *job, r *Result) bool {
-	s := sl.s
-	planned := l.plannedReason()
-	werr := exitInfo(sl.id, l.inst, planned)
-	if werr == nil {
-		// A goroutine that ended between dispatch and the call (abandoned
-		// by an earlier task): the task never ran, so it goes back as if
-		// never dispatched.
-		j.attempts--
-		s.requeue(sl.pool, j)
-		return true
+// forgive sends j back to the queue with no charge: its attempt ended for
+// a reason that was not its doing (a kill on request, or the death of its
+// worker while it waited behind the task that caused it).
+func (sl *slot) forgive(j *job, r *round, why error) {
+	sl.s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: why, Charged: false})
+	r.settled = append(r.settled, outcome{job: j, requeue: true})
+}
+
+// lost settles a job whose batch got no answer: its worker died (or, in
+// thread mode, was abandoned). Only the task that was executing is charged
+// with the death; tasks that had not started, or had finished but whose
+// answer was lost, run again at no charge.
+func (sl *slot) lost(l *life, j *job, ans *backend.Answer, r *round) {
+	n := j.size()
+	started, finished := ans.Started, ans.Finished
+	if started == backend.Unknown || finished == backend.Unknown {
+		started, finished = sl.guessProgress(l, j)
 	}
+	executing := -1
+	if started > finished && finished < n {
+		executing = finished
+	}
+	if j.chunk != nil {
+		sl.lostChunk(l, j, ans.Err, started, executing, r)
+		return
+	}
+	if executing != 0 {
+		if started == 0 {
+			j.attempts-- // it never ran there
+		}
+		sl.forgive(j, r, errBehindCulprit)
+		return
+	}
+	sl.culprit(l, j, ans.Err, r)
+}
+
+// errBehindCulprit is the reason a task is retried at no charge when the
+// worker died while another task was executing.
+var errBehindCulprit = errors.New("its worker died while running another task")
+
+// guessProgress stands in for a backend that cannot say how far a lost
+// batch got: the oldest batch lost was executing its first task, the rest
+// had not started.
+func (sl *slot) guessProgress(l *life, j *job) (started, finished int) {
 	l.mu.Lock()
-	memory := l.memory
+	defer l.mu.Unlock()
+	if l.culprit == nil {
+		l.culprit = j
+		return 1, 0
+	}
+	return 0, 0
+}
+
+// culprit settles the job that was executing when its worker died.
+func (sl *slot) culprit(l *life, j *job, death error, r *round) {
+	l.mu.Lock()
+	l.culprit = j
 	l.mu.Unlock()
-	if memory != "" {
-		r.Status, r.Err = StatusMemory, fmt.Errorf("%w: %s; %w", ErrMemoryLimit, memory, werr)
-		return false
+	werr := sl.workerError(l, death)
+	out := Result{Worker: sl.id, PID: l.inst.PID(), RoundTrip: time.Since(j.began)}
+	st, err, again := sl.blame(l, j, werr)
+	if again {
+		r.settled = append(r.settled, outcome{job: j, requeue: true})
+		return
 	}
+	out.Status, out.Err = st, err
+	r.settled = append(r.settled, outcome{job: j, result: out})
+}
+
+// blame decides the fate of a task whose worker died under it, werr being
+// the death: a result, or (again) another attempt.
+func (sl *slot) blame(l *life, j *job, werr error) (st Status, err error, again bool) {
+	s := sl.s
+	planned := l.plannedCause()
+	cause := j.cause.get()
 	switch {
-	case planned == "":
-		j.kills++
-	case strings.HasPrefix(planned, causeKilledOnRequest):
-		j.forgiven++ // a kill on request (Kill, chaos) is not the task's doing
+	case cause != nil && errors.Is(cause, ErrKilled):
+		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: ErrKilled})
+		return 0, nil, true
+	case cause != nil:
+		if errors.Is(werr, ErrAbandoned) {
+			s.emit(GoroutineAbandoned{Worker: sl.id, TaskID: j.id, Task: j.task.Name})
+		}
+		st, err = canceledStatus(cause, werr, s.timeout(j))
+		return st, err, false
+	case planned == CauseKilledOnRequest:
+		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: werr})
+		return 0, nil, true
+	case planned == CauseStopping:
+		return StatusCanceled, fmt.Errorf("%w: %w", ErrStopped, werr), false
 	}
+	if note := l.memoryNote(); note != "" {
+		return StatusMemory, fmt.Errorf("%w: %s: %w", ErrMemoryLimit, note, werr), false
+	}
+	j.kills++
 	switch {
 	case j.kills >= s.cfg.PoisonAfter:
-		r.Status = StatusQuarantined
-		r.Err = fmt.Errorf("%w: the task killed %d workers; the last: %w", ErrQuarantined, j.kills, werr)
 		s.emit(TaskQuarantined{TaskID: j.id, Task: j.task.Name, Kills: j.kills})
-		return false
-	case j.attempts-j.forgiven <= s.cfg.Retries && !s.isStopping():
-		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: werr})
-		s.requeue(sl.pool, j)
-		return true
+		return StatusQuarantined, fmt.Errorf("%w: the task killed %d workers; the last: %w", ErrQuarantined, j.kills, werr), false
+	case j.kills <= s.cfg.Retries:
+		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: werr, Charged: true})
+		return 0, nil, true
 	}
-	r.Status, r.Err = StatusDied, werr
-	return false
+	return StatusDied, werr, false
 }
 
 // timeout is how long an attempt at j may take: Config.Timeout, times the
-// length of a Map call's chunk.
+// number of inputs of a Map call's chunk.
 func (s *Supervisor) timeout(j *job) time.Duration {
-	if j.chunk != nil {
-		return s.cfg.Timeout * time.Duration(j.chunk.len())
+	return s.cfg.Timeout * time.Duration(j.size())
+}
+
+// deadline is when an attempt at j, sent at now, must end: the earlier of
+// its context's deadline and its timeout. It records which it is.
+func (s *Supervisor) deadline(j *job, now time.Time) time.Time {
+	j.deadline, j.expired = time.Time{}, nil
+	if d, ok := j.ctx.Deadline(); ok {
+		j.deadline, j.expired = d, context.DeadlineExceeded
 	}
-	return s.cfg.Timeout
+	if t := s.timeout(j); t > 0 {
+		if d := now.Add(t); j.deadline.IsZero() || d.Before(j.deadline) {
+			j.deadline, j.expired = d, ErrTimeout
+		}
+	}
+	return j.deadline
+}
+
+// deadlineSkew bounds how far apart the worker's and the host's views of a
+// deadline can be: both read the same clock, so only scheduling separates
+// them (the host's timer fired over a millisecond late under the race
+// detector).
+const deadlineSkew = 100 * time.Millisecond
+
+// expiredBy reports whether the attempt's deadline had passed, give or take
+// the skew, at now.
+func (j *job) expiredBy(now time.Time) bool {
+	return !j.deadline.IsZero() && !now.Before(j.deadline.Add(-deadlineSkew))
+}
+
+// armTimeout makes the attempt's deadline cancel it, walking the kill
+// ladder if the task ignores it. The user's own deadline needs no timer:
+// the end of the job's context cancels it (pool.watch).
+func (sl *slot) armTimeout(j *job, deadline time.Time) {
+	if j.expired != ErrTimeout {
+		return
+	}
+	p, gen := sl.p, j.gen
+	j.timer = time.AfterFunc(time.Until(deadline), func() { p.expire(j, gen) })
 }

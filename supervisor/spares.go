@@ -1,6 +1,22 @@
 package supervisor
 
-import "context"
+// spareUp starts the warm spares, once: on the first task submitted, so
+// that they do not compete with the first workers' start.
+func (s *Supervisor) spareUp() {
+	if s.cfg.Spares == 0 {
+		return
+	}
+	s.spareOnce.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.isStopping() {
+			return
+		}
+		for range s.cfg.Spares {
+			s.wg.Go(s.keepSpare)
+		}
+	})
+}
 
 // keepSpare keeps one warm worker process ready until the supervisor
 // stops: a dead worker's replacement is then ready as soon as the death is
@@ -8,7 +24,7 @@ import "context"
 func (s *Supervisor) keepSpare() {
 	failures := 0
 	for !s.isStopping() {
-		inst, err := s.start(context.Background(), 0)
+		inst, err := s.start(s.forceCtx, 0)
 		if err != nil {
 			failures++
 			s.cfg.Logger.Warn("spare worker failed to start", "err", err)
@@ -21,6 +37,7 @@ func (s *Supervisor) keepSpare() {
 		select {
 		case s.spares <- inst:
 		case <-inst.Done(): // it died waiting; start another
+			s.stopInstance(inst)
 		case <-s.stopping:
 			s.stopInstance(inst)
 			return
@@ -37,10 +54,10 @@ func (s *Supervisor) takeSpare(id int, replacing bool) (instance, bool) {
 	select {
 	case inst := <-s.spares:
 		if isDone(inst.Done()) { // killed while it waited
-			_ = inst.Stop(context.Background())
+			s.stopInstance(inst)
 			return nil, false
 		}
-		if p, ok := inst.(processInstance); ok {
+		if p, ok := inst.(*processInstance); ok {
 			p.SetID(id)
 		}
 		return inst, true

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/procpool/supervisor/internal/process"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -17,7 +19,6 @@ type Supervisor struct {
 	cfg    Config
 	start  startFunc
 	jitter func() float64
-	gil    worker.GIL // shared by every goroutine worker under Config.GIL
 
 	pools  []*pool
 	routes map[string]*pool // task name → its pool; "" for the pool taking any task
@@ -25,33 +26,38 @@ type Supervisor struct {
 	nextID atomic.Uint64
 	counts [len(statusNames)]atomic.Int64
 
-	stopping chan struct{} // closed when Stop begins or the supervisor gives up
-	stopOnce sync.Once
-	stopCtx  context.Context // Stop's ctx, for stopping workers; set before stopping closes
-	done     chan struct{}   // closed when everything has stopped
+	stopping  chan struct{} // closed when Stop begins or the supervisor gives up
+	stopOnce  sync.Once
+	forceCtx  context.Context // cancelled when Stop's context ends: everything goes down at once
+	force     context.CancelFunc
+	forceOnce sync.Once
+	done      chan struct{} // closed when every slot and helper has ended
+	spareOnce sync.Once
 
 	mu        sync.Mutex
 	err       error // why it gave up
-	paused    bool
 	intensity intensity
 	slots     []*slot
+	lastID    int
 	history   []*ProcessRecord
+	wg        sync.WaitGroup // slot and helper goroutines
 
 	spares  chan instance
-	wg      sync.WaitGroup // slot and helper goroutines
+	gil     *worker.GIL // shared by every goroutine worker under Config.GIL
 	started time.Time
 	startup time.Duration
 }
 
-type pool struct {
-	Pool
-	q *queue
-}
-
-// New starts the workers, in parallel, and returns once all are ready. It
-// fails, wrapping ErrGaveUp, if a worker cannot start, and wrapping
-// ErrConfig for a configuration it cannot use.
-func New(cfg Config) (*Supervisor, error) {
+// New starts the workers, in parallel, and returns once all are ready. A
+// worker that fails to start is started again with backoff, as a dead one
+// is; New fails, wrapping ErrGaveUp, only when the restart limit is passed,
+// and with ctx's error when ctx ends first (then nothing it started is
+// left). It fails wrapping ErrConfig for a configuration it cannot use, and
+// with ErrInWorker in a process started as a worker.
+func New(ctx context.Context, cfg Config) (*Supervisor, error) {
+	if inWorker() {
+		return nil, ErrInWorker
+	}
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -66,6 +72,10 @@ func New(cfg Config) (*Supervisor, error) {
 		spares:    make(chan instance),
 		started:   time.Now(),
 	}
+	s.forceCtx, s.force = context.WithCancel(context.Background())
+	if cfg.GIL {
+		s.gil = &worker.GIL{}
+	}
 	s.start = s.startProcess
 	if cfg.Mode == ModeThread {
 		s.start = s.startGoroutine
@@ -73,7 +83,7 @@ func New(cfg Config) (*Supervisor, error) {
 	if err := s.buildPools(); err != nil {
 		return nil, err
 	}
-	if err := s.startWorkers(); err != nil {
+	if err := s.startSlots(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -81,7 +91,7 @@ func New(cfg Config) (*Supervisor, error) {
 
 func (s *Supervisor) buildPools() error {
 	for _, p := range s.cfg.Pools {
-		pl := &pool{Pool: p, q: &queue{}}
+		pl := newPool(s, p)
 		s.pools = append(s.pools, pl)
 		if len(p.Tasks) == 0 {
 			if _, dup := s.routes[""]; dup {
@@ -90,9 +100,6 @@ func (s *Supervisor) buildPools() error {
 			s.routes[""] = pl
 		}
 		for _, name := range p.Tasks {
-			if _, err := worker.Lookup(name); err != nil {
-				return fmt.Errorf("%w: pool %q: %w", ErrConfig, p.Name, err)
-			}
 			if other, dup := s.routes[name]; dup {
 				return fmt.Errorf("%w: task %q is in pools %q and %q", ErrConfig, name, other.Name, p.Name)
 			}
@@ -102,60 +109,107 @@ func (s *Supervisor) buildPools() error {
 	return nil
 }
 
-// startWorkers starts every slot's first worker in parallel and, once they
-// are all ready, the warm spares.
-func (s *Supervisor) startWorkers() error {
-	var slots []*slot
+// startSlots starts every slot's goroutine, each staffing its slot, and
+// waits until every slot has a worker ready.
+func (s *Supervisor) startSlots(ctx context.Context) error {
+	begin := time.Now()
+	var ready sync.WaitGroup
 	for _, p := range s.pools {
 		for range p.Workers {
-			slots = append(slots, &slot{s: s, id: len(slots) + 1, pool: p})
+			s.mu.Lock()
+			sl := s.addSlotLocked(p)
+			s.mu.Unlock()
+			ready.Add(1)
+			s.wg.Go(func() { sl.run(ready.Done) })
 		}
 	}
-	begin := time.Now()
-	lives := make([]*life, len(slots))
-	errs := make([]error, len(slots))
-	var wg sync.WaitGroup
-	for i, sl := range slots {
-		wg.Go(func() { lives[i], errs[i] = sl.begin(false, time.Time{}) })
+	all := make(chan struct{})
+	go func() { ready.Wait(); close(all) }()
+	select {
+	case <-all:
+	case <-s.stopping: // gave up
+	case <-ctx.Done():
+		s.giveUp(fmt.Errorf("starting the workers: %w", context.Cause(ctx)))
 	}
-	wg.Wait()
 	s.startup = time.Since(begin)
-	if err := errors.Join(errs...); err != nil {
-		for _, l := range lives {
-			if l != nil {
-				_ = l.inst.Stop(context.Background())
-			}
-		}
-		return fmt.Errorf("%w: workers cannot start: %w", ErrGaveUp, err)
-	}
-	s.slots = slots
-	for i, sl := range slots {
-		s.wg.Go(func() { sl.run(lives[i]) })
-	}
-	for range s.cfg.Spares {
-		s.wg.Go(s.keepSpare)
+	if err := s.Err(); err != nil {
+		s.shutdown()
+		<-s.done
+		return err
 	}
 	if s.cfg.Mode == ModeProcess {
 		s.wg.Go(s.sample)
 	}
+	go func() { s.wg.Wait(); close(s.done) }()
 	return nil
 }
 
-// Submit queues t and returns its future. ctx cancels the task: while it
-// waits, it never starts; while it runs, its worker cancels it (and kills
-// it, in process mode, if it ignores that). After Stop, the future is
-// already done, with ErrStopped.
-func (s *Supervisor) Submit(ctx context.Context, t worker.Task) *Future {
-	j := &job{id: s.nextID.Add(1), task: t, ctx: ctx, queuedAt: time.Now()}
-	j.fut = newFuture(j.id, t)
+// addSlotLocked adds a slot to pool p with a new id; the caller holds s.mu.
+func (s *Supervisor) addSlotLocked(p *pool) *slot {
+	s.lastID++
+	sl := newSlot(s, p, s.lastID)
+	s.slots = append(s.slots, sl)
+	p.mu.Lock()
+	p.slots = append(p.slots, sl)
+	p.mu.Unlock()
+	return sl
+}
+
+// Submit queues t and returns its future. ctx belongs to the task: while
+// the task waits, the end of ctx ends it at once, canceled; while it runs,
+// its worker cancels it (in process mode, the kill ladder kills the worker
+// if the task ignores that). When Config.MaxQueued tasks already wait,
+// Submit waits for room, under ctx. After Stop, the future is already done,
+// canceled with ErrStopped.
+func (s *Supervisor) Submit(ctx context.Context, t worker.Task) *Future[[]byte] {
+	f, j := s.newTask(ctx, t)
+	s.place(s.route(t.Name), j)
+	return f
+}
+
+// TrySubmit is Submit without waiting: when Config.MaxQueued tasks already
+// wait, it returns ErrQueueFull and no future.
+func (s *Supervisor) TrySubmit(ctx context.Context, t worker.Task) (*Future[[]byte], error) {
+	f, j := s.newTask(ctx, t)
 	p := s.route(t.Name)
-	switch {
-	case p == nil:
+	if p == nil {
 		s.finish(j, Result{Status: StatusFailed, Err: fmt.Errorf("%w: %q", ErrNoPool, t.Name)})
-	case !p.q.push(j, false):
-		s.finish(j, Result{Status: StatusCanceled, Err: s.stoppedErr()})
+		return f, nil
 	}
-	return j.fut
+	switch res, _ := p.offer(j, true); res {
+	case offerFull:
+		return nil, ErrQueueFull
+	case offerClosed:
+		s.finish(j, stoppedResult(s))
+	}
+	s.spareUp()
+	return f, nil
+}
+
+func (s *Supervisor) newTask(ctx context.Context, t worker.Task) (*Future[[]byte], *job) {
+	j := &job{id: s.nextID.Add(1), task: t, ctx: ctx, queuedAt: time.Now()}
+	j.fut = newFutureState(j.id, t)
+	p := s.route(t.Name)
+	if p != nil {
+		j.fut.cancel = func() bool { return p.cancel(j, ErrCanceled) }
+	}
+	return &Future[[]byte]{st: j.fut, conv: rawOutput}, j
+}
+
+// place queues j on p, waiting for room under its context, or gives it
+// its result when it cannot be queued.
+func (s *Supervisor) place(p *pool, j *job) {
+	if p == nil {
+		s.finish(j, Result{Status: StatusFailed, Err: fmt.Errorf("%w: %q", ErrNoPool, j.task.Name)})
+		return
+	}
+	switch p.submit(j.ctx, j) {
+	case offerClosed:
+		s.finish(j, stoppedResult(s))
+	case offerFull: // its context ended while it waited for room
+		s.finish(j, canceledResult(context.Cause(j.ctx)))
+	}
+	s.spareUp()
 }
 
 func (s *Supervisor) route(name string) *pool {
@@ -165,23 +219,59 @@ func (s *Supervisor) route(name string) *pool {
 	return s.routes[""]
 }
 
-// finish completes j's future with r: the only way a task gets its result.
-// A Map call's chunk gives r to each of its inputs.
+// finish gives j its result: the only way a task gets one. A Map call's
+// chunk job gives r to each of its inputs.
 func (s *Supervisor) finish(j *job, r Result) {
 	if j.chunk != nil {
-		s.finishWhole(j, r)
+		for i := j.lo; i < j.hi; i++ {
+			j.chunk.out[i] = r
+		}
+		s.finishWritten(j, r)
 		return
 	}
 	r.ID, r.Task, r.Attempts, r.Queued = j.id, j.task, j.attempts, j.queued
 	s.counts[r.Status].Add(1)
 	j.fut.complete(r)
-	if s.cfg.OnEvent != nil {
-		s.cfg.OnEvent(TaskFinished{Result: r})
+	s.emit(TaskFinished{Result: r})
+}
+
+// finishAll gives every job of js the result r.
+func (s *Supervisor) finishAll(js []*job, r Result) {
+	for _, j := range js {
+		s.finish(j, r)
 	}
 }
 
-// stoppedErr is the error of a task that will not run because the
-// supervisor stopped: ErrStopped, and why it stopped if it gave up.
+// finishWritten completes a chunk job whose inputs hold their results.
+func (s *Supervisor) finishWritten(j *job, _ Result) {
+	c := j.chunk
+	for i := j.lo; i < j.hi; i++ {
+		r := &c.out[i]
+		r.ID, r.Task, r.Attempts, r.Queued = c.firstID+uint64(i), worker.Task{Name: c.name, Input: c.inputs[i]}, j.attempts, j.queued
+		s.counts[r.Status].Add(1)
+		if s.cfg.OnEvent != nil {
+			s.cfg.OnEvent(TaskFinished{Result: *r})
+		}
+	}
+	c.resolve(j.hi - j.lo)
+}
+
+// canceledResult is the result of a task cancelled with cause before it
+// ran, or while it ran.
+func canceledResult(cause error) Result {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	return Result{Status: StatusCanceled, Err: cause}
+}
+
+// stoppedResult is the result of a task that did not run, or was cut
+// short, because the supervisor stopped.
+func stoppedResult(s *Supervisor) Result {
+	return Result{Status: StatusCanceled, Err: s.stoppedErr()}
+}
+
+// stoppedErr is ErrStopped, with why the supervisor stopped if it gave up.
 func (s *Supervisor) stoppedErr() error {
 	if err := s.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrStopped, err)
@@ -189,63 +279,7 @@ func (s *Supervisor) stoppedErr() error {
 	return ErrStopped
 }
 
-func (s *Supervisor) isStopping() bool {
-	select {
-	case <-s.stopping:
-		return true
-	default:
-		return false
-	}
-}
-
-// Stop stops the supervisor: no task starts any more and queued tasks end
-// with ErrStopped; running tasks are cancelled (their workers walk the kill
-// ladder if they ignore it); then the workers are stopped gently, and by
-// force once ctx ends. It returns when every worker is gone and every task
-// has its result, with the supervisor's error (see Err). It is safe to call
-// more than once.
-func (s *Supervisor) Stop(ctx context.Context) error {
-	s.beginStop(ctx)
-	<-s.done
-	return s.Err()
-}
-
-// beginStop starts stopping, once; the first caller's ctx bounds the gentle
-// part.
-func (s *Supervisor) beginStop(ctx context.Context) {
-	s.stopOnce.Do(func() {
-		s.stopCtx = ctx
-		close(s.stopping)
-		for _, p := range s.pools {
-			for _, j := range p.q.close() {
-				s.finish(j, Result{Status: StatusCanceled, Err: s.stoppedErr()})
-			}
-		}
-		for _, sl := range s.allSlots() {
-			sl.cancelRunning(ErrStopped)
-		}
-		// Every task has its result once the slots are gone: queued ones
-		// got theirs above, running ones from their slot on its way out.
-		go func() {
-			s.wg.Wait()
-			close(s.done)
-		}()
-	})
-}
-
-// giveUp stops the supervisor because it cannot go on.
-func (s *Supervisor) giveUp(err error) {
-	s.mu.Lock()
-	if s.err == nil {
-		s.err = fmt.Errorf("%w: %w", ErrGaveUp, err)
-	}
-	err = s.err
-	s.mu.Unlock()
-	s.emit(GaveUp{Err: err})
-	ctx, cancel := context.WithTimeout(context.Background(), 4*s.cfg.Grace)
-	s.beginStop(ctx)
-	go func() { <-s.done; cancel() }()
-}
+func (s *Supervisor) isStopping() bool { return isDone(s.stopping) }
 
 // Done is closed when the supervisor has stopped: after Stop, or after it
 // gave up.
@@ -260,20 +294,6 @@ func (s *Supervisor) Err() error {
 
 // Config is the configuration in use, with defaults filled in.
 func (s *Supervisor) Config() Config { return s.cfg }
-
-// Startup is how long New took to start every worker, in parallel.
-func (s *Supervisor) Startup() time.Duration { return s.startup }
-
-// Counts is how many tasks have ended with each status so far.
-func (s *Supervisor) Counts() map[Status]int {
-	out := map[Status]int{}
-	for i := range s.counts {
-		if n := s.counts[i].Load(); n > 0 {
-			out[Status(i)] = int(n)
-		}
-	}
-	return out
-}
 
 func (s *Supervisor) emit(e Event) {
 	if s.cfg.OnEvent != nil {
@@ -294,3 +314,12 @@ func (s *Supervisor) restarted() bool {
 	defer s.mu.Unlock()
 	return s.intensity.add(time.Now())
 }
+
+// inWorker reports whether this process was started as a worker: then
+// New must not start workers of its own, or every worker would start more
+// (a program whose main forgets ServeWorker).
+func inWorker() bool {
+	return os.Getenv(process.Handshake.MagicCookieKey) == process.Handshake.MagicCookieValue
+}
+
+var _ = errors.New

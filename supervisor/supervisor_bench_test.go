@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,11 +47,11 @@ func newBench(b *testing.B, c benchCase, cfg Config) *Supervisor {
 	cfg.Mode, cfg.IPC = c.mode, c.ipc
 	cfg.WorkerCommand = testWorkerCommand
 	cfg.Spares = -1 // an idle spare costs nothing, but keeps the picture simple
-	s, err := New(cfg)
+	s, err := New(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = s.Stop(context.Background()) })
+	b.Cleanup(func() { _ = s.Stop(context.Background(), CancelQueued, CancelRunning) })
 	return s
 }
 
@@ -110,7 +109,7 @@ func BenchmarkPipelined(b *testing.B) {
 // yet collected, as a producer feeding a pool would.
 func submitWindow(s *Supervisor, n, window int) {
 	ctx := context.Background()
-	ring := make([]*Future, window)
+	ring := make([]*Future[[]byte], window)
 	for i := range n + window {
 		k := i % window
 		if f := ring[k]; f != nil {
@@ -147,15 +146,10 @@ func BenchmarkMap(b *testing.B) {
 					for i := range in {
 						in[i] = echo.Input
 					}
-					if _, err := s.Map(context.Background(), "echo", in[:10000], chunk); err != nil {
-						b.Fatal(err) // warm up
-					}
+					mapAll(b, s, in[:10000], chunk) // warm up
 					b.ResetTimer()
 					for left := b.N; left > 0; left -= perCall {
-						out, err := s.Map(context.Background(), "echo", in[:min(left, perCall)], chunk)
-						if err != nil || out[len(out)-1].Err != nil {
-							b.Fatal(err, out[len(out)-1].Err)
-						}
+						mapAll(b, s, in[:min(left, perCall)], chunk)
 					}
 					b.StopTimer()
 					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tasks/s")
@@ -179,7 +173,7 @@ func BenchmarkReplace(b *testing.B) {
 		b.Run(fmt.Sprintf("spares=%d", max(spares, 0)), func(b *testing.B) {
 			started := make(chan WorkerStarted, 16)
 			c := benchCase{ModeProcess, IPCFrame}
-			s, err := New(c.config(Config{Workers: 1, Spares: spares, WorkerCommand: testWorkerCommand,
+			s, err := New(context.Background(), c.config(Config{Workers: 1, Spares: spares, WorkerCommand: testWorkerCommand,
 				OnEvent: func(e Event) {
 					if ws, ok := e.(WorkerStarted); ok && ws.Replacing {
 						started <- ws
@@ -188,13 +182,13 @@ func BenchmarkReplace(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer s.Stop(context.Background())
+			defer s.Stop(context.Background(), CancelQueued, CancelRunning)
 			var ready, kill []time.Duration
 			fromSpare := 0
 			for b.Loop() {
 				time.Sleep(300 * time.Millisecond)
 				t0 := time.Now()
-				if err := s.Kill(1, syscall.SIGKILL); err != nil {
+				if err := s.Kill(1); err != nil {
 					b.Fatal(err)
 				}
 				ws := <-started
@@ -208,5 +202,14 @@ func BenchmarkReplace(b *testing.B) {
 			reportLatency(b, "kill-", kill)
 			b.ReportMetric(100*float64(fromSpare)/float64(len(kill)), "spare-%")
 		})
+	}
+}
+
+// mapAll maps echo over in and fails b on the first error.
+func mapAll(b *testing.B, s *Supervisor, in [][]byte, chunk int) {
+	for _, err := range s.Map(context.Background(), "echo", slices.Values(in), chunk) {
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/procpool/supervisor/internal/backend"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -21,43 +22,14 @@ var (
 	// can stop it.
 	ErrAbandoned = errors.New("goroutine abandoned: the task ignored cancellation and cannot be killed")
 
-	// ErrStopped is returned by Do on a worker that has been stopped.
+	// ErrStopped is the error of a batch sent to a worker that has been
+	// stopped.
 	ErrStopped = errors.New("worker stopped")
 )
 
-// DefaultGrace is how long Do waits for a task to return after its context
-// ends before abandoning the goroutine.
+// DefaultGrace is how long a task may run on after its context ends before
+// the goroutine is abandoned.
 const DefaultGrace = 500 * time.Millisecond
-
-// A Worker is one goroutine that does tasks one at a time. Its methods are
-// safe for concurrent use.
-type Worker struct {
-	grace time.Duration
-	gil   *worker.GIL // nil unless the GIL emulation is on
-
-	calls    chan *call
-	stop     chan struct{} // closed by Stop
-	stopOnce sync.Once
-	once     sync.Once
-	done     chan struct{} // closed when the goroutine has returned or been abandoned
-	mu       sync.Mutex
-	err      error
-}
-
-// A call is one hand-off to the worker's goroutine: one task (Do), or a
-// batch run one task after another (DoBatch), with their results.
-type call struct {
-	ctx     context.Context
-	tasks   []worker.Task
-	res     []worker.Result
-	errs    []error
-	replied chan struct{}
-
-	// Do's storage, so that a lone task costs one allocation, not four.
-	one    [1]worker.Task
-	oneRes [1]worker.Result
-	oneErr [1]error
-}
 
 // Config configures a goroutine worker; the zero value is ready to use.
 type Config struct {
@@ -71,14 +43,40 @@ type Config struct {
 	GIL *worker.GIL
 }
 
+// A Worker is one goroutine that runs batches of tasks one at a time, in
+// the order they were sent. Send and Recv are for one goroutine at a time;
+// the other methods are safe for concurrent use.
+type Worker struct {
+	grace time.Duration
+	gil   *worker.GIL
+
+	mu      sync.Mutex
+	queue   []*call // sent, not yet taken by the goroutine
+	pending []*call // sent, not yet answered by Recv
+	seq     uint64              // Do's and DoBatch's tickets
+	early   map[uint64]struct{} // tickets cancelled before they were sent
+	// lastAnswered is the highest ticket answered: a Cancel of one at or
+	// below it is late, not early.
+	lastAnswered uint64
+	err          error
+	kick    chan struct{} // the goroutine has work, or should look at stop
+	stop    chan struct{} // closed by Stop
+	stopped sync.Once
+	done    chan struct{} // closed when the goroutine has returned or been abandoned
+	ended   sync.Once
+
+	ans   backend.Answer // Recv's, reused
+	start time.Time
+}
+
 // Start starts a worker goroutine. It lives until Stop, or until a task
 // ignores cancellation and the goroutine is abandoned.
 func Start(cfg Config) *Worker {
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
 	}
-	w := &Worker{grace: cfg.Grace, gil: cfg.GIL,
-		calls: make(chan *call), stop: make(chan struct{}), done: make(chan struct{})}
+	w := &Worker{grace: cfg.Grace, gil: cfg.GIL, kick: make(chan struct{}, 1),
+		stop: make(chan struct{}), done: make(chan struct{}), start: time.Now()}
 	go w.loop()
 	return w
 }
@@ -86,13 +84,11 @@ func Start(cfg Config) *Worker {
 func (w *Worker) loop() {
 	defer w.finish(nil)
 	for {
-		var c *call
-		select {
-		case c = <-w.calls:
-		case <-w.stop:
+		c := w.next()
+		if c == nil {
 			return
 		}
-		w.runCall(c)
+		w.run(c)
 		close(c.replied)
 		if w.abandoned() {
 			return // its caller gave up on it; a replacement does the work now
@@ -100,9 +96,29 @@ func (w *Worker) loop() {
 	}
 }
 
-// runCall runs a call's tasks in order. Once the context has ended, the
-// tasks of a batch left are not started: they end with its error.
-func (w *Worker) runCall(c *call) {
+// next waits for the next batch sent, or for Stop.
+func (w *Worker) next() *call {
+	for {
+		w.mu.Lock()
+		if len(w.queue) > 0 {
+			c := w.queue[0]
+			w.queue[0] = nil
+			w.queue = w.queue[1:]
+			w.mu.Unlock()
+			return c
+		}
+		w.mu.Unlock()
+		select {
+		case <-w.kick:
+		case <-w.stop:
+			return nil
+		}
+	}
+}
+
+// run runs a batch's tasks in order. Once its context has ended, the tasks
+// left are not started: they end with its error.
+func (w *Worker) run(c *call) {
 	ctx := c.ctx
 	if w.gil != nil {
 		ctx = worker.WithGIL(ctx, w.gil)
@@ -112,69 +128,10 @@ func (w *Worker) runCall(c *call) {
 			c.errs[i] = err
 			continue
 		}
+		c.progress(i, false)
 		c.res[i], c.errs[i] = worker.Run(ctx, t)
+		c.progress(i, true)
 	}
-}
-
-// Do hands t to the worker's goroutine and waits for the result. If ctx
-// ends first, Do waits the grace for the task to notice; past it, the
-// goroutine is abandoned and Do returns an error wrapping both ctx's error
-// and ErrAbandoned.
-func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
-	c := &call{ctx: ctx, one: [1]worker.Task{t}}
-	c.tasks, c.res, c.errs = c.one[:], c.oneRes[:], c.oneErr[:]
-	if err := w.hand(c); err != nil {
-		return worker.Result{}, err
-	}
-	return c.res[0], c.errs[0]
-}
-
-// DoBatch hands tasks to the worker's goroutine in one go, which runs them
-// one after another, and fills res and errs (each as long as tasks) with
-// their results: one hand-off for the whole batch. When ctx ends, the task
-// running sees it and the tasks after it are not started (they end with
-// ctx's error). The error is the batch's as a whole, as Do's: the worker
-// had stopped, or its goroutine was abandoned; res and errs are then not
-// set.
-func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.Result, errs []error) error {
-	c := &call{ctx: ctx, tasks: tasks, res: make([]worker.Result, len(tasks)), errs: make([]error, len(tasks))}
-	if err := w.hand(c); err != nil {
-		return err
-	}
-	// Copied only now: an abandoned goroutine may still write to c's.
-	copy(res, c.res)
-	copy(errs, c.errs)
-	return nil
-}
-
-// hand gives c to the worker's goroutine and waits until it is done, or
-// until ctx has ended and the grace after it passed: then the goroutine is
-// abandoned.
-func (w *Worker) hand(c *call) error {
-	ctx := c.ctx
-	c.replied = make(chan struct{})
-	select {
-	case w.calls <- c:
-	case <-w.stop:
-		return ErrStopped
-	case <-w.done:
-		return ErrStopped
-	}
-	select {
-	case <-c.replied:
-		return nil
-	case <-ctx.Done():
-	}
-	t0 := time.NewTimer(w.grace)
-	defer t0.Stop()
-	select {
-	case <-c.replied:
-		return nil
-	case <-t0.C:
-	}
-	err := &abandonedError{cause: ctx.Err()}
-	w.finish(err)
-	return err
 }
 
 func (w *Worker) abandoned() bool {
@@ -185,7 +142,7 @@ func (w *Worker) abandoned() bool {
 
 // finish records why the worker ended and closes Done, once.
 func (w *Worker) finish(err error) {
-	w.once.Do(func() {
+	w.ended.Do(func() {
 		w.mu.Lock()
 		w.err = err
 		w.mu.Unlock()
@@ -205,11 +162,21 @@ func (w *Worker) Err() error {
 	return w.err
 }
 
+// Kill abandons the worker at once, as a kill ladder would end a process:
+// a goroutine cannot be stopped, so it runs on unwatched, and every batch
+// not answered yet is answered as lost.
+func (w *Worker) Kill() error {
+	w.finish(&abandonedError{cause: errKilled})
+	return nil
+}
+
+var errKilled = errors.New("killed on request")
+
 // Stop tells the goroutine to return once its current task is done and
 // waits for that, or for ctx to end. A goroutine cannot be stopped by
 // force: if ctx ends first, it is abandoned.
 func (w *Worker) Stop(ctx context.Context) error {
-	w.stopOnce.Do(func() { close(w.stop) })
+	w.stopped.Do(func() { close(w.stop) })
 	select {
 	case <-w.done:
 		return nil
@@ -219,8 +186,6 @@ func (w *Worker) Stop(ctx context.Context) error {
 		return err
 	}
 }
-
-var _ worker.Worker = (*Worker)(nil)
 
 // An abandonedError is ErrAbandoned for a task whose context ended with
 // cause; errors.Is finds both, and the message says it once.
