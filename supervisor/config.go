@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/procpool/supervisor/internal/process"
+	"github.com/procpool/supervisor/worker"
 )
 
 // Mode is the isolation level of the workers.
@@ -135,11 +136,10 @@ type Config struct {
 	// OnEvent, if set, is called for every Event, from the supervisor's
 	// goroutines: it must not block.
 	OnEvent func(Event)
-	// GIL, in thread mode, makes CPU-bound tasks hold one lock shared by all
-	// workers while they compute, switching every 5 ms, as CPython's global
-	// interpreter lock does. An emulation, for comparison; ErrConfig in
-	// process mode, where each worker process would have a lock of its own.
-	GIL bool
+	// Registry is where thread-mode workers find their tasks. Default
+	// worker.Default. Worker processes serve the registry of their own
+	// program (worker.Default), filled at package level as this one is.
+	Registry *worker.Registry
 	// CPUAffinity, in process mode, pins each worker process to one CPU:
 	// worker N to CPU (N-1) modulo the CPUs this process may use.
 	CPUAffinity bool
@@ -217,9 +217,6 @@ func (c Config) validate() error {
 	}
 	if c.Workers < 0 {
 		return fmt.Errorf("%w: %d workers", ErrConfig, c.Workers)
-	}
-	if c.GIL && c.Mode != ModeThread {
-		return fmt.Errorf("%w: the GIL emulation applies to thread mode; each worker process would have a lock of its own", ErrConfig)
 	}
 	if c.CPUAffinity && c.Mode != ModeProcess {
 		return fmt.Errorf("%w: CPU affinity applies to process mode; goroutines move between threads", ErrConfig)

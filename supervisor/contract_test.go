@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"errors"
+	"github.com/procpool/supervisor/internal/demo"
 	"os"
 	"strings"
 	"testing"
@@ -18,12 +19,12 @@ func TestContractResultsRoundTrip(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b testBackend) {
 		s := newTest(t, b.config(Config{Workers: 2}))
 		var fs []*Future[[]byte]
-		for _, n := range worker.SeedPrimes {
+		for _, n := range demo.SeedPrimes {
 			fs = append(fs, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte(n)}))
 		}
 		for i, f := range fs {
 			r := wait(t, f)
-			want := worker.SeedPrimes[i] + " is prime: " + map[bool]string{true: "true", false: "false"}[i != 5]
+			want := demo.SeedPrimes[i] + " is prime: " + map[bool]string{true: "true", false: "false"}[i != 5]
 			if r.Status != StatusOK || string(r.Output) != want {
 				t.Errorf("task %d: %v %q %v, want ok %q", r.ID, r.Status, r.Output, r.Err, want)
 			}

@@ -3,8 +3,6 @@ package supervisor
 import (
 	"context"
 	"time"
-
-	"github.com/procpool/supervisor/internal/backend"
 )
 
 // A round is what a slot does under its pool's lock between two exchanges
@@ -53,7 +51,7 @@ func (sl *slot) serve(l *life) {
 	var r round
 	for {
 		idle, stop := sl.lockedRound(l, &r)
-		sl.deliver(l, &r)
+		sl.deliver(&r)
 		if stop {
 			return
 		}
@@ -133,6 +131,7 @@ func (sl *slot) applyOutcomes(r *round) {
 		p.settled(j)
 		r.finished = append(r.finished, delivery{job: j, result: res, written: o.written && !o.requeue})
 	}
+	p.handOff()
 	if p.drained() {
 		sl.wakeIdle()
 	}
@@ -205,6 +204,7 @@ func (sl *slot) giveBack(r *round) {
 	}
 	clear(sl.inbox)
 	sl.inbox = sl.inbox[:0]
+	p.handOff()
 }
 
 // waiting reports whether the slot is on its pool's idle list; withdraw
@@ -238,9 +238,9 @@ func (sl *slot) wakeIdle() {
 	p.idle = p.idle[:0]
 }
 
-// deliver gives the finished jobs their results and issues the
-// cancellations found under the lock.
-func (sl *slot) deliver(l *life, r *round) {
+// deliver gives the finished jobs their results, outside the lock: a
+// future's callbacks and the events run the caller's code.
+func (sl *slot) deliver(r *round) {
 	for _, d := range r.finished {
 		sl.tally(d)
 		if d.written {
@@ -297,8 +297,6 @@ func (sl *slot) land(ticket uint64) *job {
 	}
 	panic("supervisor: a worker's answer matches no batch in flight")
 }
-
-var _ = backend.Unknown
 
 // tally counts a delivered result in the slot's figures.
 func (sl *slot) tally(d delivery) {

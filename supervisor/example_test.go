@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/procpool/supervisor/internal/demo"
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
 )
@@ -19,7 +20,7 @@ func Example() {
 	defer s.Stop(context.Background())
 
 	var futures []*supervisor.Future[[]byte]
-	for _, n := range worker.SeedPrimes {
+	for _, n := range demo.SeedPrimes {
 		futures = append(futures, s.Submit(context.Background(), worker.Task{Name: "primes", Input: []byte(n)}))
 	}
 	for _, f := range futures {

@@ -61,7 +61,7 @@ var selfPID = os.Getpid()
 
 func (s *Supervisor) startGoroutine(context.Context, int) (instance, error) {
 	begin := time.Now()
-	w := inproc.Start(inproc.Config{Grace: s.cfg.Grace, GIL: s.gil})
+	w := inproc.Start(inproc.Config{Grace: s.cfg.Grace, Registry: s.cfg.Registry})
 	return goroutineInstance{Worker: w, started: time.Since(begin)}, nil
 }
 

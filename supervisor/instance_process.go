@@ -132,3 +132,10 @@ func usageOf(inst instance) process.Usage {
 	}
 	return process.Usage{}
 }
+
+// inWorker reports whether this process was started as a worker: then
+// New must not start workers of its own, or every worker would start more
+// (a program whose main forgets ServeWorker).
+func inWorker() bool {
+	return os.Getenv(process.Handshake.MagicCookieKey) == process.Handshake.MagicCookieValue
+}

@@ -2,33 +2,24 @@ package supervisor
 
 import (
 	"context"
-	"fmt"
+	_ "github.com/procpool/supervisor/internal/demo" // the built-in tasks the tests use, in the workers too
 	"os"
 	"os/exec"
 	"testing"
 	"time"
 )
 
-// The test binary doubles as a worker process: with envTestWorker set it
-// serves tasks instead of running tests (the TestMain re-exec pattern of
-// golang/go's os/exec tests).
-const envTestWorker = "SUPERVISOR_TEST_WORKER"
-
+// The test binary doubles as a worker process: started as one, it serves
+// tasks instead of running tests (the TestMain recipe of ServeWorker).
 func TestMain(m *testing.M) {
-	if os.Getenv(envTestWorker) != "" {
-		if err := ServeWorker(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	ServeWorker()
 	os.Exit(m.Run())
 }
 
 func testWorkerCommand() (*exec.Cmd, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	// Under -race a process sleeps a second at exit unless told otherwise.
-	cmd.Env = append(os.Environ(), envTestWorker+"=1", "GORACE=atexit_sleep_ms=0")
+	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 	return cmd, nil
 }
 

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/procpool/supervisor/internal/demo"
 	"github.com/procpool/supervisor/supervisor"
-	"github.com/procpool/supervisor/worker"
 )
 
 // Map is Python's Executor.map with a chunksize: the seed's primes, three
@@ -20,8 +20,8 @@ func ExampleSupervisor_Map() {
 	}
 	defer s.Stop(context.Background())
 
-	inputs := make([][]byte, len(worker.SeedPrimes))
-	for i, n := range worker.SeedPrimes {
+	inputs := make([][]byte, len(demo.SeedPrimes))
+	for i, n := range demo.SeedPrimes {
 		inputs[i] = []byte(n)
 	}
 	for out, err := range s.Map(context.Background(), "primes", slices.Values(inputs), 3) {

@@ -282,13 +282,10 @@ func TestMapInputOverThePayloadLimit(t *testing.T) {
 const crashyTask = "test-crashy"
 
 func init() {
-	worker.Register(worker.Def{
-		Name: crashyTask, Summary: "test only: echo, but input 4 exits the process",
-		Run: func(_ context.Context, in []byte) ([]byte, error) {
-			if string(in) == "4" {
-				os.Exit(3)
-			}
-			return in, nil
-		},
+	worker.Register(crashyTask, func(_ context.Context, in []byte) ([]byte, error) {
+		if string(in) == "4" {
+			os.Exit(3)
+		}
+		return in, nil
 	})
 }

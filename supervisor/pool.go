@@ -89,6 +89,23 @@ func (p *pool) submit(ctx context.Context, j *job) offerResult {
 	}
 }
 
+// handOff gives queued jobs to idle slots, the slot idle most recently
+// first, while there are both; the caller holds p.mu. A job requeued by a
+// slot whose worker died must not wait for that slot's replacement while
+// others wait for work.
+func (p *pool) handOff() {
+	for !p.paused && len(p.idle) > 0 && p.waiting > 0 {
+		j := p.pop()
+		if j == nil {
+			return
+		}
+		sl := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		p.hand(sl, j)
+		sl.nudge()
+	}
+}
+
 // watch makes the end of j's context cancel it, wherever it is by then;
 // the caller holds p.mu. A context that cannot end costs nothing.
 func (p *pool) watch(j *job) {

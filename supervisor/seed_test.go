@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +17,8 @@ import (
 )
 
 // Tests for the seed's claims that need more than a timing to show:
-// shared versus separate memory, the GIL, pools and affinity.
+// shared versus separate memory, pools and affinity. (The GIL emulation is
+// the demo's: internal/demo tests it.)
 
 func submitN(t *testing.T, s *Supervisor, n int, task worker.Task) []Result {
 	t.Helper()
@@ -109,67 +109,6 @@ func (s *Supervisor) waitReplaced(t *testing.T, w WorkerInfo) []WorkerInfo {
 	}
 	t.Fatalf("worker %d not replaced", w.ID)
 	return nil
-}
-
-// overlap counts how many overlap tasks compute at the same moment: a
-// CPU-bound task that, between GIL switch points, holds the count up while
-// it works.
-var overlap struct {
-	now, max atomic.Int64
-	seen     chan struct{}
-}
-
-func init() {
-	overlap.seen = make(chan struct{}, 1)
-	worker.Register(worker.Def{
-		Name: "test-overlap", Summary: "test only: counts simultaneous computation", CPUBound: true,
-		Run: func(ctx context.Context, input []byte) ([]byte, error) {
-			d, _ := time.ParseDuration(string(input))
-			deadline := time.Now().Add(d)
-			for time.Now().Before(deadline) {
-				n := overlap.now.Add(1)
-				for m := overlap.max.Load(); n > m && !overlap.max.CompareAndSwap(m, n); m = overlap.max.Load() {
-				}
-				busy(200 * time.Microsecond)
-				overlap.now.Add(-1)
-				if overlap.max.Load() > 1 {
-					break // two computed at once; no need to go on
-				}
-				worker.Yield(ctx)
-			}
-			return nil, nil
-		},
-	})
-}
-
-func busy(d time.Duration) {
-	for end := time.Now().Add(d); time.Now().Before(end); {
-	}
-}
-
-func TestGILSerialisesComputation(t *testing.T) {
-	// Not parallel: the overlap counters are shared.
-	for _, gil := range []bool{true, false} {
-		t.Run(fmt.Sprintf("gil=%v", gil), func(t *testing.T) {
-			overlap.max.Store(0)
-			s := newTest(t, Config{Mode: ModeThread, Workers: 2, GIL: gil})
-			// Under the GIL the tasks run their whole time; without it they
-			// stop as soon as they see each other, so a loaded machine that
-			// starts the second goroutine late only makes the test longer.
-			d := "300ms"
-			if !gil {
-				d = "5s"
-			}
-			submitN(t, s, 2, worker.Task{Name: "test-overlap", Input: []byte(d)})
-			got := overlap.max.Load()
-			if gil && got != 1 {
-				t.Errorf("under the GIL, %d tasks computed at once; want 1", got)
-			}
-			if !gil && got < 2 {
-				t.Errorf("without the GIL, tasks never computed at once (max %d): goroutines should run in parallel", got)
-			}
-		})
-	}
 }
 
 func TestPoolsRouteTasks(t *testing.T) {

@@ -1,9 +1,41 @@
 package supervisor
 
-import "github.com/procpool/supervisor/internal/process"
+import (
+	"fmt"
+	"os"
 
-// ServeWorker is a worker process's main: a program using process mode
-// calls it when started as a worker (by default, with the argument
-// "worker"), and exits when it returns. It serves the tasks registered in
-// package worker to the supervisor that started the process.
-func ServeWorker() error { return process.Serve() }
+	"github.com/procpool/supervisor/internal/process"
+)
+
+// ServeWorker makes this process a worker if a supervisor started it as
+// one, and otherwise returns at once, having done nothing. A program that
+// uses process mode calls it first thing in main, and in TestMain if its
+// tests start worker processes:
+//
+//	func main() {
+//		supervisor.ServeWorker() // a worker process never gets past this line
+//		...
+//	}
+//
+//	func TestMain(m *testing.M) {
+//		supervisor.ServeWorker()
+//		os.Exit(m.Run())
+//	}
+//
+// Worker processes are this program re-executed (Config.WorkerCommand), so
+// the tasks they serve are those its packages register at init
+// (worker.Register, Define). In a worker, ServeWorker serves them to the
+// supervisor that started it and ends the process when that supervisor is
+// done with it: it never returns. Forgetting it makes every worker run
+// main, whose New then fails with ErrInWorker instead of starting workers
+// of its own.
+func ServeWorker() {
+	if !inWorker() {
+		return
+	}
+	if err := process.Serve(); err != nil {
+		fmt.Fprintf(os.Stderr, "worker: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}

@@ -25,7 +25,7 @@ type slot struct {
 
 	wake chan struct{} // a job was handed to it, or it should look again
 
-	ticket  uint64   // the last ticket given to a job; never reused
+	ticket uint64 // the last ticket given to a job; never reused
 
 	// The slot goroutine's own.
 	flights []flight      // batches sent and not yet answered, oldest first

@@ -2,14 +2,11 @@ package supervisor
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/procpool/supervisor/internal/process"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -43,7 +40,6 @@ type Supervisor struct {
 	wg        sync.WaitGroup // slot and helper goroutines
 
 	spares  chan instance
-	gil     *worker.GIL // shared by every goroutine worker under Config.GIL
 	started time.Time
 	startup time.Duration
 }
@@ -73,9 +69,6 @@ func New(ctx context.Context, cfg Config) (*Supervisor, error) {
 		started:   time.Now(),
 	}
 	s.forceCtx, s.force = context.WithCancel(context.Background())
-	if cfg.GIL {
-		s.gil = &worker.GIL{}
-	}
 	s.start = s.startProcess
 	if cfg.Mode == ModeThread {
 		s.start = s.startGoroutine
@@ -314,12 +307,3 @@ func (s *Supervisor) restarted() bool {
 	defer s.mu.Unlock()
 	return s.intensity.add(time.Now())
 }
-
-// inWorker reports whether this process was started as a worker: then
-// New must not start workers of its own, or every worker would start more
-// (a program whose main forgets ServeWorker).
-func inWorker() bool {
-	return os.Getenv(process.Handshake.MagicCookieKey) == process.Handshake.MagicCookieValue
-}
-
-var _ = errors.New

@@ -1,19 +1,19 @@
 // Package worker is the domain of the supervisor: what a task is, what a
-// result is, the registry of named task functions and the built-in tasks.
+// result is, the registry of named task functions, and the errors that
+// keep their identity across the process boundary. It imports the standard
+// library only.
 //
-// The same task functions run in both of the supervisor's modes. In process
-// mode they run inside a worker process (the supervisor's own binary
-// re-executed as "supervisor worker"); in thread mode they run on a goroutine
-// inside the supervisor. Because the code is the same, the two modes can be
-// compared honestly: any difference in the figures is the cost of the mode.
+// The same task functions run in both of the supervisor's modes: in
+// process mode inside a worker process (the program's own binary,
+// re-executed), in thread mode on a goroutine of the supervisor's process.
+// A worker process finds a task by name in its own registry, so tasks are
+// registered at package level, in every process, before anything is
+// submitted:
 //
-// This package imports the standard library only. Transports, process
-// management and scheduling live elsewhere; a task here knows nothing about
-// where it runs.
+//	func init() {
+//		worker.Register("resize", resize) // func(ctx, []byte) ([]byte, error)
+//	}
 //
-// A task is looked up by name and run with [Run], which times it and turns a
-// panic in the task's own goroutine into a [*PanicError]:
-//
-//	res, err := worker.Run(ctx, worker.Task{Name: "primes", Input: []byte("112272535095293")})
-//	// res.Output == "112272535095293 is prime: true"
+// Package supervisor's Define does this for typed tasks, with a codec for
+// their inputs and outputs.
 package worker

@@ -2,16 +2,15 @@ package worker
 
 import (
 	"errors"
-	"fmt"
 )
 
 var (
 	// ErrUnknownTask is returned for a task name that is not registered.
 	ErrUnknownTask = errors.New("unknown task")
 
-	// ErrBadInput is wrapped by errors for a task input the task cannot take,
-	// such as "abc" for primes. The CLI checks inputs with [Def.Check] before
-	// starting any worker, so this reaches a task only through the library.
+	// ErrBadInput is wrapped by errors for a task input the task cannot
+	// take, such as "abc" for a task that wants a number, or input a typed
+	// task cannot decode.
 	ErrBadInput = errors.New("bad input")
 )
 
@@ -23,11 +22,6 @@ type PanicError struct {
 }
 
 func (e *PanicError) Error() string { return "panic: " + e.Value }
-
-// badInput wraps ErrBadInput with the offending value and what is accepted.
-func badInput(task, input, accepted string) error {
-	return fmt.Errorf("%w for %s: %q: %s", ErrBadInput, task, input, accepted)
-}
 
 // ErrTooLarge is wrapped by errors for a task input or output over the
 // size a worker process accepts (the supervisor's MaxPayload). The message

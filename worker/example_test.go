@@ -2,23 +2,36 @@ package worker_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/procpool/supervisor/worker"
 )
 
-// Run runs a registered task in the calling goroutine and times it; both
-// of the supervisor's modes end up here.
-func ExampleRun() {
-	res, err := worker.Run(context.Background(), worker.Task{Name: "primes", Input: []byte("112272535095293")})
+// A registry of one's own keeps a test's tasks apart; Run runs a task in
+// the calling goroutine and times it, as both of the supervisor's modes do.
+func ExampleRegistry_Run() {
+	var reg worker.Registry
+	reg.Register("upper", func(_ context.Context, in []byte) ([]byte, error) {
+		return []byte(strings.ToUpper(string(in))), nil
+	})
+	res, err := reg.Run(context.Background(), worker.Task{Name: "upper", Input: []byte("hello")})
 	fmt.Println(string(res.Output), err, res.Exec > 0)
-	// Output: 112272535095293 is prime: true <nil> true
+	_, err = reg.Run(context.Background(), worker.Task{Name: "lower"})
+	fmt.Println(errors.Is(err, worker.ErrUnknownTask))
+	// Output:
+	// HELLO <nil> true
+	// true
 }
 
 // A panic in the task's own goroutine becomes a *PanicError with the
 // stack; the caller survives it.
-func ExampleRun_panic() {
-	_, err := worker.Run(context.Background(), worker.Task{Name: "panic", Input: []byte("boom")})
-	fmt.Println(err)
-	// Output: panic: boom
+func ExampleRegistry_Run_panic() {
+	var reg worker.Registry
+	reg.Register("boom", func(context.Context, []byte) ([]byte, error) { panic("boom") })
+	_, err := reg.Run(context.Background(), worker.Task{Name: "boom"})
+	var p *worker.PanicError
+	fmt.Println(err, errors.As(err, &p) && strings.Contains(p.Stack, "goroutine"))
+	// Output: panic: boom true
 }

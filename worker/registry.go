@@ -7,89 +7,82 @@ import (
 	"sync"
 )
 
-// A Func is a task function. It must honour ctx unless its documentation
-// says otherwise (spin and hang ignore it on purpose).
+// A Func is a task function. It must honour ctx: return promptly, with an
+// error wrapping ctx.Err(), once ctx is done. (A worker process's task
+// that does not is killed with its worker; a goroutine's is abandoned.)
 type Func func(ctx context.Context, input []byte) ([]byte, error)
 
-// A Def describes a registered task.
+// A Def is a registered task: its name and its function.
 type Def struct {
-	Name    string // what Task.Name refers to
-	Args    string // the argument, for usage text, e.g. "N (unsigned 64-bit)"
-	Summary string // one line: what the task does
-	// Faults says what the task does to its worker in each mode, for the
-	// fault tasks; empty for ordinary tasks.
-	Faults string
-	// Defaults are the inputs used when none are given, e.g. the seed's
-	// primes. A task with no defaults needs at least one input.
-	Defaults []string
-	// Check validates one input without running the task; nil accepts all.
-	Check func(input string) error
-	// CPUBound marks a task that computes rather than waits: under the GIL
-	// emulation it holds the lock while it runs, calling Yield between
-	// chunks of work.
-	CPUBound bool
-	Run      Func
+	Name string
+	Run  Func
 }
 
-var registry = struct {
-	sync.RWMutex
-	defs map[string]*Def
-}{defs: map[string]*Def{}}
+// A Registry maps task names to their functions, and knows the errors that
+// keep their identity across the process boundary (see RegisterError). The
+// zero value is empty and ready to use; its methods are safe for concurrent
+// use. Most programs use the Default registry through the package-level
+// functions; a test can build one of its own to isolate its tasks.
+type Registry struct {
+	mu     sync.RWMutex
+	defs   map[string]*Def
+	errors errorRegistry
+}
 
-// Register adds a task. It panics if the name is taken or the Def has no
-// name or function: registration happens at init time, where a mistake is a
-// programming error.
-func Register(d Def) {
-	if d.Name == "" || d.Run == nil {
+// Default is the registry the package-level functions use, and the one a
+// worker process serves.
+var Default = &Registry{}
+
+// Register adds a task to the Default registry; see Registry.Register.
+func Register(name string, fn Func) { Default.Register(name, fn) }
+
+// Lookup finds a task in the Default registry; see Registry.Lookup.
+func Lookup(name string) (*Def, error) { return Default.Lookup(name) }
+
+// Names lists the tasks of the Default registry, sorted.
+func Names() []string { return Default.Names() }
+
+// Register adds the task name. It panics if the name is empty or taken or
+// fn is nil: tasks are registered at init time, where a mistake is a
+// programming error. Register the same tasks, in every process that runs
+// them, before they are submitted: a worker process finds a task by name
+// in its own registry, so registering at package level (in an init, or a
+// package-level var, as supervisor.Define does) is the way to be sure.
+func (r *Registry) Register(name string, fn Func) {
+	if name == "" || fn == nil {
 		panic("worker: Register needs a name and a function")
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	if _, dup := registry.defs[d.Name]; dup {
-		panic("worker: task registered twice: " + d.Name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.defs[name]; dup {
+		panic("worker: task registered twice: " + name)
 	}
-	registry.defs[d.Name] = &d
+	if r.defs == nil {
+		r.defs = map[string]*Def{}
+	}
+	r.defs[name] = &Def{Name: name, Run: fn}
 }
 
-// Lookup returns the task registered under name.
-func Lookup(name string) (*Def, error) {
-	registry.RLock()
-	d, ok := registry.defs[name]
-	registry.RUnlock()
+// Lookup returns the task registered under name, or an error wrapping
+// ErrUnknownTask.
+func (r *Registry) Lookup(name string) (*Def, error) {
+	r.mu.RLock()
+	d, ok := r.defs[name]
+	r.mu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("%w %q (see \"supervisor tasks\")", ErrUnknownTask, name)
+		return nil, fmt.Errorf("%w %q", ErrUnknownTask, name)
 	}
 	return d, nil
 }
 
-// Defs returns every registered task, sorted by name.
-func Defs() []*Def {
-	registry.RLock()
-	defer registry.RUnlock()
-	out := make([]*Def, 0, len(registry.defs))
-	for _, d := range registry.defs {
-		out = append(out, d)
+// Names lists the registered tasks, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.defs))
+	for name := range r.defs {
+		out = append(out, name)
 	}
-	slices.SortFunc(out, func(a, b *Def) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.Sort(out)
 	return out
-}
-
-// CheckInput validates input for the task named name.
-func CheckInput(name, input string) error {
-	d, err := Lookup(name)
-	if err != nil {
-		return err
-	}
-	if d.Check == nil {
-		return nil
-	}
-	return d.Check(input)
 }

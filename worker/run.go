@@ -11,18 +11,17 @@ import (
 // pid is read once: os.Getpid is a system call and Run is on the hot path.
 var pid = os.Getpid()
 
+// Run runs one task of the Default registry; see Registry.Run.
+func Run(ctx context.Context, t Task) (Result, error) { return Default.Run(ctx, t) }
+
 // Run runs one task in the calling goroutine and times it. A panic in the
 // task's own goroutine becomes a *PanicError carrying the stack; the caller
 // survives it. A panic in a goroutine the task started cannot be recovered
-// and ends the process, which is what the crash task shows.
-func Run(ctx context.Context, t Task) (res Result, err error) {
-	d, err := Lookup(t.Name)
+// and ends the process.
+func (r *Registry) Run(ctx context.Context, t Task) (res Result, err error) {
+	d, err := r.Lookup(t.Name)
 	if err != nil {
 		return Result{PID: pid}, err
-	}
-	if g := gilFrom(ctx); g != nil && d.CPUBound {
-		g.lock()
-		defer g.unlock()
 	}
 	start := time.Now()
 	defer func() {

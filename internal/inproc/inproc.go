@@ -36,11 +36,9 @@ type Config struct {
 	// Grace is how long a task may run on after its context ends before
 	// the goroutine is abandoned. Default DefaultGrace.
 	Grace time.Duration
-	// GIL, when set, is held by CPU-bound tasks while they compute, the way
-	// CPython's global interpreter lock serialises its threads; one GIL is
-	// shared by all the workers of a supervisor. An emulation, for
-	// comparison (see worker.GIL).
-	GIL *worker.GIL
+	// Registry is where the worker finds its tasks. Default
+	// worker.Default.
+	Registry *worker.Registry
 }
 
 // A Worker is one goroutine that runs batches of tasks one at a time, in
@@ -48,22 +46,22 @@ type Config struct {
 // the other methods are safe for concurrent use.
 type Worker struct {
 	grace time.Duration
-	gil   *worker.GIL
+	reg   *worker.Registry
 
 	mu      sync.Mutex
-	queue   []*call // sent, not yet taken by the goroutine
-	pending []*call // sent, not yet answered by Recv
+	queue   []*call             // sent, not yet taken by the goroutine
+	pending []*call             // sent, not yet answered by Recv
 	seq     uint64              // Do's and DoBatch's tickets
 	early   map[uint64]struct{} // tickets cancelled before they were sent
 	// lastAnswered is the highest ticket answered: a Cancel of one at or
 	// below it is late, not early.
 	lastAnswered uint64
 	err          error
-	kick    chan struct{} // the goroutine has work, or should look at stop
-	stop    chan struct{} // closed by Stop
-	stopped sync.Once
-	done    chan struct{} // closed when the goroutine has returned or been abandoned
-	ended   sync.Once
+	kick         chan struct{} // the goroutine has work, or should look at stop
+	stop         chan struct{} // closed by Stop
+	stopped      sync.Once
+	done         chan struct{} // closed when the goroutine has returned or been abandoned
+	ended        sync.Once
 
 	ans   backend.Answer // Recv's, reused
 	start time.Time
@@ -75,7 +73,10 @@ func Start(cfg Config) *Worker {
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
 	}
-	w := &Worker{grace: cfg.Grace, gil: cfg.GIL, kick: make(chan struct{}, 1),
+	if cfg.Registry == nil {
+		cfg.Registry = worker.Default
+	}
+	w := &Worker{grace: cfg.Grace, reg: cfg.Registry, kick: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}), start: time.Now()}
 	go w.loop()
 	return w
@@ -120,16 +121,13 @@ func (w *Worker) next() *call {
 // left are not started: they end with its error.
 func (w *Worker) run(c *call) {
 	ctx := c.ctx
-	if w.gil != nil {
-		ctx = worker.WithGIL(ctx, w.gil)
-	}
 	for i, t := range c.tasks {
 		if err := ctx.Err(); err != nil && i > 0 {
 			c.errs[i] = err
 			continue
 		}
 		c.progress(i, false)
-		c.res[i], c.errs[i] = worker.Run(ctx, t)
+		c.res[i], c.errs[i] = w.reg.Run(ctx, t)
 		c.progress(i, true)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/procpool/supervisor/internal/demo" // the tasks used here
 	"github.com/procpool/supervisor/worker"
 )
 

@@ -2,6 +2,7 @@ package inproc
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -162,7 +163,7 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 	defer stop()
 	a := w.Recv()
 	if a.Err != nil {
-		return worker.Result{}, a.Err
+		return worker.Result{}, callerErr(ctx, a.Err)
 	}
 	return a.Results[0], a.Errs[0]
 }
@@ -189,7 +190,7 @@ func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.
 	defer stop()
 	a := w.Recv()
 	if a.Err != nil {
-		return a.Err
+		return callerErr(ctx, a.Err)
 	}
 	copy(res, a.Results)
 	copy(errs, a.Errs)
@@ -202,4 +203,14 @@ func (w *Worker) nextTicket() uint64 {
 	defer w.mu.Unlock()
 	w.seq++
 	return w.seq
+}
+
+// callerErr is the error of a Do or DoBatch whose batch was lost: the
+// worker's, naming the caller's context's error as the cause of an
+// abandonment (the batch's own context may have ended either way first).
+func callerErr(ctx context.Context, err error) error {
+	if errors.Is(err, ErrAbandoned) && ctx.Err() != nil {
+		return &abandonedError{cause: ctx.Err()}
+	}
+	return err
 }

@@ -1,9 +1,10 @@
-package worker
+package demo
 
 import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,11 +32,15 @@ func (g *GIL) unlock() { g.mu.Unlock() }
 
 type gilKey struct{}
 
-// WithGIL returns a context under which CPU-bound tasks hold g while they
-// compute.
-func WithGIL(ctx context.Context, g *GIL) context.Context {
-	return context.WithValue(ctx, gilKey{}, g)
-}
+// gil is the emulation's lock while it is on; see EnableGIL.
+var gil atomic.Pointer[GIL]
+
+// EnableGIL turns the emulation on for this process: from then on the
+// CPU-bound built-in tasks hold g while they compute. For thread mode,
+// where every worker is a goroutine of this process; a worker process never
+// enables it (each would have a lock of its own, which is why Python
+// reaches for processes). nil turns it off.
+func EnableGIL(g *GIL) { gil.Store(g) }
 
 func gilFrom(ctx context.Context) *GIL {
 	g, _ := ctx.Value(gilKey{}).(*GIL)

@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	Register(Def{
+	register(Task{
 		Name: "spawn", Args: "SECONDS (how long the child sleeps; default 3600)", Defaults: []string{"3600"},
 		Summary: "starts a child process (sleep) and waits for it: a worker's descendants",
 		Faults:  "process: killing the worker's process group, or the supervisor's death, takes the child too; thread: the child is the supervisor's",

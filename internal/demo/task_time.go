@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	Register(Def{
+	register(Task{
 		Name:     "sleep",
 		Args:     "DURATION (e.g. 10ms; default 10ms)",
 		Summary:  "waits for the duration; honours cancellation",
@@ -15,7 +15,7 @@ func init() {
 		Check:    checkDuration("sleep"),
 		Run:      sleep,
 	})
-	Register(Def{
+	register(Task{
 		Name:     "spin",
 		Args:     "DURATION (e.g. 100ms; default 100ms)",
 		Summary:  "burns CPU for the duration and ignores cancellation, so only a kill stops it early",

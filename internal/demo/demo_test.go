@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/procpool/supervisor/worker"
 )
 
 func TestIsPrime(t *testing.T) {
@@ -70,7 +72,7 @@ func TestCheckInput(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("CheckInput(%s, %q) = %v", c.task, c.input, err)
 		}
-		if err != nil && c.task != "nope" && !errors.Is(err, ErrBadInput) {
+		if err != nil && c.task != "nope" && !errors.Is(err, worker.ErrBadInput) {
 			t.Errorf("CheckInput(%s, %q): %v does not wrap ErrBadInput", c.task, c.input, err)
 		}
 	}
@@ -85,11 +87,11 @@ func TestFetch(t *testing.T) {
 		w.Write([]byte(strings.Repeat("x", 1234)))
 	}))
 	defer srv.Close()
-	res, err := Run(context.Background(), Task{Name: "fetch", Input: []byte(srv.URL + "/page")})
+	res, err := worker.Run(context.Background(), worker.Task{Name: "fetch", Input: []byte(srv.URL + "/page")})
 	if err != nil || string(res.Output) != "'"+srv.URL+"/page' page is 1234 bytes" {
 		t.Errorf("got %q, %v", res.Output, err)
 	}
-	_, err = Run(context.Background(), Task{Name: "fetch", Input: []byte(srv.URL + "/missing")})
+	_, err = worker.Run(context.Background(), worker.Task{Name: "fetch", Input: []byte(srv.URL + "/missing")})
 	if err == nil || !strings.Contains(err.Error(), "generated an exception: HTTP 404") {
 		t.Errorf("missing page: %v", err)
 	}
@@ -97,13 +99,13 @@ func TestFetch(t *testing.T) {
 	defer cancel()
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer slow.Close()
-	if _, err := Run(ctx, Task{Name: "fetch", Input: []byte(slow.URL)}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := worker.Run(ctx, worker.Task{Name: "fetch", Input: []byte(slow.URL)}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a deadline should end the request: %v", err)
 	}
 }
 
 func TestEveryTaskIsDescribed(t *testing.T) {
-	for _, d := range Defs() {
+	for _, d := range Tasks() {
 		if d.Summary == "" || d.Args == "" {
 			t.Errorf("task %s lacks a summary or an argument description", d.Name)
 		}

@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -8,21 +8,21 @@ import (
 )
 
 func init() {
-	Register(Def{
+	register(Task{
 		Name:     "echo",
 		Args:     "PAYLOAD (any bytes; default \"x\")",
 		Summary:  "returns its input unchanged; the IPC probe",
 		Defaults: []string{"x"},
 		Run:      echo,
 	})
-	Register(Def{
+	register(Task{
 		Name:     "fail",
 		Args:     "MESSAGE (default \"task failed\")",
 		Summary:  "returns an error: a task's own failure, which is never retried",
 		Defaults: []string{"task failed"},
 		Run:      fail,
 	})
-	Register(Def{
+	register(Task{
 		Name:     "counter",
 		Args:     "(ignored)",
 		Summary:  "increments a counter in the memory of whatever process runs it and returns the new value",

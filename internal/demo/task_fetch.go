@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -18,7 +18,7 @@ const MadeUpURL = "http://some-made-up-domain.invalid/"
 const DefaultFetchTimeout = 60 * time.Second
 
 func init() {
-	Register(Def{
+	register(Task{
 		Name:    "fetch",
 		Args:    "URL... (http or https; default: pages from a built-in loopback server and one made-up host)",
 		Summary: "HTTP GET, reporting the page size or the error, like the seed's load_url; I/O-bound",

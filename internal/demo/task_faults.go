@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -12,43 +12,43 @@ import (
 // The fault tasks show what isolation buys. Each one's Faults text is what
 // "supervisor tasks" prints and what docs/isolation.md walks through.
 func init() {
-	Register(Def{
+	register(Task{
 		Name: "panic", Args: "MESSAGE (default \"boom\")", Defaults: []string{"boom"},
 		Summary: "panics in the task's own goroutine",
 		Faults:  "both modes: recovered; the task fails with the stack and the worker survives",
 		Run:     panicTask,
 	})
-	Register(Def{
+	register(Task{
 		Name: "crash", Args: "MESSAGE (default \"crash\")", Defaults: []string{"crash"},
 		Summary: "panics in a goroutine the task starts, which nothing can recover",
 		Faults:  "process: the worker dies (exit 2) and is replaced; thread: the whole supervisor dies",
 		Run:     crash,
 	})
-	Register(Def{
+	register(Task{
 		Name: "exit", Args: "CODE (0-255, default 1)", Defaults: []string{"1"},
 		Summary: "calls os.Exit(CODE)",
 		Faults:  "process: the worker exits and is replaced; thread: the whole supervisor exits",
 		Check:   checkExitCode, Run: exit,
 	})
-	Register(Def{
+	register(Task{
 		Name: "segv", Args: "(ignored)", Defaults: []string{""},
 		Summary: "dies of a real SIGSEGV: restores the default handler, then writes through a nil pointer",
 		Faults:  "process: the worker dies of SIGSEGV and is replaced; thread: the whole supervisor dies",
 		Run:     segv,
 	})
-	Register(Def{
+	register(Task{
 		Name: "fatal", Args: "(ignored)", Defaults: []string{""},
 		Summary: "triggers a Go runtime fatal error (concurrent map writes), which no recover catches",
 		Faults:  "process: the worker dies (exit 2) and is replaced; thread: the whole supervisor dies",
 		Run:     fatal,
 	})
-	Register(Def{
+	register(Task{
 		Name: "leak", Args: "RATE (MiB per second, default 64)", Defaults: []string{"64"},
 		Summary: "allocates and touches memory without bound at RATE until cancelled; the memory stays leaked",
 		Faults:  "process: only that worker grows, until --max-worker-rss replaces it; thread: the supervisor's own memory grows",
 		Check:   checkLeakRate, Run: leak,
 	})
-	Register(Def{
+	register(Task{
 		Name: "hang", Args: "(ignored)", Defaults: []string{""},
 		Summary: "blocks forever and ignores cancellation",
 		Faults:  "process: --timeout kills and replaces the worker; thread: the goroutine is abandoned, still blocked",

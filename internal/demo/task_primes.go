@@ -1,4 +1,4 @@
-package worker
+package demo
 
 import (
 	"context"
@@ -18,7 +18,7 @@ var SeedPrimes = []string{
 }
 
 func init() {
-	Register(Def{
+	register(Task{
 		Name:     "primes",
 		Args:     "N... (unsigned 64-bit integers; default: the seed's list)",
 		Summary:  "trial division like the seed's is_prime; CPU-bound",
