@@ -14,14 +14,17 @@ import (
 // no-op task's round trip never leaves this thread. When the socket reaches
 // EOF, the supervisor is gone (it closes its end only after the worker
 // exits), and the worker kills its process group.
-func serveFrames(data *os.File, exec *executor, maxPayload int) error {
+//
+// The first request waits for ready: the tasks' output must point at the
+// host before any task runs (see taskOutput).
+func serveFrames(data *os.File, exec *executor, maxPayload int, ready <-chan struct{}) error {
 	conn, err := frame.New(data, frameOptions(maxPayload)...)
 	if err != nil {
 		return err
 	}
 	go func() {
 		runtime.LockOSThread()
-		var a answerer
+		a := answerer{ready: ready}
 		_ = frame.Serve(conn, func(body []byte, w *frame.ReplyWriter) {
 			_ = w.ReplyV(a.answer(exec, body)...)
 		})
@@ -40,11 +43,16 @@ type answerer struct {
 	out   partsBuilder
 	name  string // the last task name seen, reused
 	whole [1][]byte
+	ready <-chan struct{} // nil once waited for
 }
 
 // answer runs the batch in body and returns the encoded outcomes, in parts
 // (see partsBuilder), valid until the next call.
 func (a *answerer) answer(exec *executor, body []byte) [][]byte {
+	if a.ready != nil {
+		<-a.ready
+		a.ready = nil
+	}
 	r, err := readBatch(body, a.name)
 	if err == nil && r.n == 0 {
 		a.whole[0] = le.AppendUint32(a.out.buf[:0], 0) // the first reply's empty batch

@@ -47,6 +47,10 @@ func Create(base string) (*Dir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create run directory: %w", err)
 	}
+	if n := len(filepath.Join(parent, self.name(randomSuffix()))); n > MaxPathLen {
+		return nil, fmt.Errorf("run directory in %s would be %d bytes long, over the %d that leaves room for socket names; set TMPDIR to a shorter directory",
+			parent, n, MaxPathLen)
+	}
 	for range 10 {
 		path := filepath.Join(parent, self.name(randomSuffix()))
 		err := os.Mkdir(path, 0o700)
@@ -59,6 +63,11 @@ func Create(base string) (*Dir, error) {
 	}
 	return nil, fmt.Errorf("create run directory in %s: no free name after 10 tries", parent)
 }
+
+// MaxPathLen bounds a run directory's path: a Unix socket's path must fit
+// in 108 bytes, and go-plugin puts a socket two levels down with names of
+// up to 38 bytes ("/plugin-dir1234567890/plugin1234567890").
+const MaxPathLen = 64
 
 // ParentName is the name of the per-user parent under base.
 func ParentName() string { return "supervisor-" + strconv.Itoa(os.Getuid()) }

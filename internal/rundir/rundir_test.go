@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestCreateIsPrivate(t *testing.T) {
-	base := t.TempDir()
+	base := shortTempDir(t)
 	d, err := Create(base)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func TestCreateRefusesAParentNotOurs(t *testing.T) {
 	}
 	for name, setup := range cases {
 		t.Run(name, func(t *testing.T) {
-			base := t.TempDir()
+			base := shortTempDir(t)
 			setup(t, filepath.Join(base, ParentName()))
 			d, err := Create(base)
 			if err == nil {
@@ -101,7 +101,7 @@ func TestCreateRefusesAParentNotOurs(t *testing.T) {
 // A SIGKILLed owner's directory is swept by the next owner; a live owner's
 // is kept.
 func TestSweepRemovesADeadOwnersDirectory(t *testing.T) {
-	base := t.TempDir()
+	base := shortTempDir(t)
 	dead, deadPath := startOwner(t, base)
 	_, livePath := startOwner(t, base)
 	if err := dead.Process.Kill(); err != nil {
@@ -156,7 +156,7 @@ func startOwner(t *testing.T, base string) (*exec.Cmd, string) {
 // Sweep removes a directory whose PID now belongs to another process (a
 // different start time), and nothing that it did not make.
 func TestSweepKeepsWhatIsNotOurs(t *testing.T) {
-	base := t.TempDir()
+	base := shortTempDir(t)
 	d, err := Create(base)
 	if err != nil {
 		t.Fatal(err)
@@ -229,4 +229,26 @@ func TestParseName(t *testing.T) {
 			t.Errorf("parseName(%q) = %+v %v, want %+v %v", c.name, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+func TestCreateRefusesAPathTooLongForSockets(t *testing.T) {
+	base := filepath.Join(shortTempDir(t), strings.Repeat("x", MaxPathLen))
+	if err := os.Mkdir(base, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := Create(base); err == nil || !strings.Contains(err.Error(), "TMPDIR") {
+		t.Fatalf("Create: %v %v; want an error naming TMPDIR", d, err)
+	}
+}
+
+// shortTempDir is a temporary directory with a path short enough for a
+// run directory (t.TempDir's are long).
+func shortTempDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "rd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
 }
