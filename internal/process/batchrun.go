@@ -55,9 +55,9 @@ func (rn *taskRunner) run(ctx context.Context, seq uint64, t worker.Task, maxPay
 	if rn.start.IsZero() {
 		rn.start = time.Now()
 	}
-	rn.progress.started.Store(seq)
+	rn.progress.started = seq
 	out, err := call(ctx, rn.def.Run, t.Input)
-	rn.progress.finished.Store(seq)
+	rn.progress.finished = seq
 	now := time.Since(rn.start)
 	res := worker.Result{Output: out, Exec: now - rn.mark}
 	rn.mark = now

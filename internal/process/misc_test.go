@@ -83,4 +83,10 @@ func TestInWorker(t *testing.T) {
 	if err != nil || string(res.Output) != "true" {
 		t.Errorf("InWorker in a worker: %q %v, want true", res.Output, err)
 	}
+	// A guard runs the worker's entry point too: an embedding program that
+	// took it for a supervisor would start workers of its own.
+	t.Setenv(envGuard, "1")
+	if !InWorker() {
+		t.Error("InWorker false in a guard")
+	}
 }

@@ -98,11 +98,12 @@ func envOr(key, def string) string {
 	return def
 }
 
-// InWorker reports whether this process was started as a worker process
-// by a supervisor: go-plugin's magic cookie is in its environment. A
-// program that embeds the supervisor must call its worker entry point
-// (Serve) in such a process rather than start a pool of its own, which
-// would start workers that start workers.
+// InWorker reports whether this process was started by a supervisor as a
+// worker process (go-plugin's magic cookie is in its environment) or as a
+// supervisor's guard (see StartGuard). A program that embeds the
+// supervisor must call its worker entry point (Serve) in such a process
+// rather than start a pool of its own, which would start workers that
+// start workers.
 func InWorker() bool {
-	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue
+	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(envGuard) != ""
 }

@@ -15,8 +15,8 @@ import (
 // EOF, the supervisor is gone (it closes its end only after the worker
 // exits), and the worker kills its process group.
 //
-// The first request waits for ready: the tasks' output must point at the
-// host before any task runs (see taskOutput).
+// The first batch of tasks waits for ready: the tasks' output must point at
+// the host before any task runs (see taskOutput).
 func serveFrames(data *os.File, exec *executor, maxPayload int, ready <-chan struct{}) error {
 	conn, err := frame.New(data, frameOptions(maxPayload)...)
 	if err != nil {
@@ -49,14 +49,16 @@ type answerer struct {
 // answer runs the batch in body and returns the encoded outcomes, in parts
 // (see partsBuilder), valid until the next call.
 func (a *answerer) answer(exec *executor, body []byte) [][]byte {
-	if a.ready != nil {
-		<-a.ready
-		a.ready = nil
-	}
 	r, err := readBatch(body, a.name)
 	if err == nil && r.n == 0 {
 		a.whole[0] = le.AppendUint32(a.out.buf[:0], 0) // the first reply's empty batch
 		return a.whole[:]
+	}
+	if a.ready != nil {
+		// Not before the first reply: the host's first gRPC stream reaches
+		// the worker 0.2-6 ms after the handshake here, most of a start.
+		<-a.ready
+		a.ready = nil
 	}
 	if err != nil {
 		// The host never sends this; answering nothing makes its call fail

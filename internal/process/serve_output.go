@@ -23,7 +23,7 @@ import (
 // go-plugin swaps the files just before it starts serving, so the first
 // gRPC call of any kind (the host's stdio stream opens at once) is after
 // the swap: it redirects them, and ready is closed. The frame path, which
-// does not go through gRPC, waits for ready before it answers.
+// does not go through gRPC, waits for ready before it runs its first task.
 type taskOutput struct {
 	once  sync.Once
 	ready chan struct{}

@@ -32,7 +32,7 @@ func splitStdout(src *os.File, line func([]byte)) *stdoutSplit {
 func (s *stdoutSplit) run(src *os.File, hs *io.PipeWriter, line func([]byte)) {
 	defer close(s.done)
 	defer src.Close()
-	r := bufio.NewReaderSize(src, 64<<10)
+	r := bufio.NewReader(src) // a longer line comes in pieces
 	first, err := r.ReadBytes('\n')
 	// go-plugin reads the line, or has stopped reading and closed its end.
 	_, _ = hs.Write(first)

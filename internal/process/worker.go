@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -226,8 +227,8 @@ func (w *Worker) Signal(sig syscall.Signal) error { return w.runner.signalGroup(
 
 // Stop stops the worker gently (go-plugin's Shutdown), then by force: after
 // the grace SIGTERM to the group, then SIGKILL, and SIGKILL at once when ctx
-// ends. It returns when the worker has been reaped and go-plugin cleaned up.
-// It is safe to call more than once.
+// ends. It returns when the worker has been reaped and go-plugin cleaned up
+// (or ctx ended: then with an error). It is safe to call more than once.
 func (w *Worker) Stop(ctx context.Context) error {
 	w.stopOnce.Do(func() {
 		_ = w.path.close()
@@ -236,22 +237,28 @@ func (w *Worker) Stop(ctx context.Context) error {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		select {
 		case <-w.done:
-			return w.cleanup()
+			return w.cleanup(ctx)
 		case <-ctx.Done():
 			_ = w.runner.signalGroup(syscall.SIGKILL, true)
 			<-w.done
-			return w.cleanup()
+			return w.cleanup(ctx)
 		case <-time.After(w.cfg.Grace):
 		}
 		_ = w.runner.signalGroup(sig, true)
 	}
 	<-w.done
-	return w.cleanup()
+	return w.cleanup(ctx)
 }
 
 // cleanup waits until go-plugin has released what it held for the worker
-// (see watch).
-func (w *Worker) cleanup() error {
-	<-w.released
-	return nil
+// (see watch), or until ctx ends: go-plugin waits for the worker's stderr
+// to reach EOF, which a descendant that left the worker's process group
+// can put off.
+func (w *Worker) cleanup(ctx context.Context) error {
+	select {
+	case <-w.released:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop worker %d: go-plugin still holds its connection: %w", w.pid, ctx.Err())
+	}
 }
