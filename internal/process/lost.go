@@ -55,7 +55,7 @@ const ProgressUnknown = -1
 // transport failed: the worker is dying or dead. It waits for the exit to
 // be recorded (killing the worker if it lingers with a broken connection),
 // so the caller sees Done closed.
-func (w *Worker) lost(ctx context.Context, first uint64, n int) error {
+func (w *Worker) lost(ctx context.Context, first uint64, n int) *LostError {
 	select {
 	case <-w.done:
 	case <-time.After(w.cfg.Grace):

@@ -220,7 +220,6 @@ func (w *Worker) take(ticket uint64) (pending, bool) {
 // lostAnswer answers a batch lost with its worker.
 func (w *Worker) lostAnswer(ticket uint64, p pending) Answer {
 	w.unwatch(p.watch, ticket)
-	err := w.lost(p.ctx, ticket, p.n)
-	e := err.(*LostError)
-	return Answer{Ticket: ticket, Err: err, Started: e.Started, Finished: e.Finished, outs: make([]outcome, p.n)}
+	e := w.lost(p.ctx, ticket, p.n)
+	return Answer{Ticket: ticket, Err: e, Started: e.Started, Finished: e.Finished, outs: make([]outcome, p.n)}
 }
