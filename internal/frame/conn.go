@@ -48,11 +48,14 @@ type Conn struct {
 // neither f's finalizer nor a stray f.Close can close the descriptor under
 // the Conn; use only the Conn from then on. The duplicate is close-on-exec
 // and in blocking mode, so reads are plain blocking read(2) calls. On error
-// f is left open.
+// (a bad option, or a failed dup) f is left open.
 func New(f *os.File, opts ...Option) (*Conn, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
 		opt(&o)
+	}
+	if o.err != nil {
+		return nil, o.err
 	}
 	// Fd puts a pollable file into blocking mode as well; SetNonblock
 	// below makes sure of it for the shared open file description.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -261,4 +262,24 @@ func TestCloseIdempotent(t *testing.T) {
 	if _, err := a.ReadFrame(); err != frame.ErrClosed {
 		t.Fatalf("ReadFrame after Close = %v, want ErrClosed", err)
 	}
+}
+
+// A frame limit the 4-byte length prefix cannot hold is refused, not
+// silently capped: a payload limit over 4 GiB overflowed the frame length.
+func TestNewRefusesALimitOverTheLengthPrefix(t *testing.T) {
+	local, remote, err := frame.Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	defer remote.Close()
+	if _, err := frame.New(local, frame.WithMaxFrame(frame.MaxFrameLimit+1)); err == nil ||
+		!strings.Contains(err.Error(), "length prefix") {
+		t.Fatalf("New with a limit over 4 GiB: %v, want an error naming the length prefix", err)
+	}
+	c, err := frame.New(local, frame.WithMaxFrame(frame.MaxFrameLimit))
+	if err != nil {
+		t.Fatalf("New at the limit: %v", err)
+	}
+	c.Close()
 }

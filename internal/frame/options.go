@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
@@ -32,6 +33,7 @@ type Option func(*options)
 
 type options struct {
 	maxFrame int
+	err      error // an option New must refuse
 	spin     time.Duration
 	readBuf  int
 }
@@ -40,13 +42,22 @@ func defaultOptions() options {
 	return options{maxFrame: DefaultMaxFrame, spin: DefaultSpin, readBuf: DefaultReadBuffer}
 }
 
+// MaxFrameLimit is the largest payload a frame can carry: what its 4-byte
+// length prefix holds, 4 GiB - 1.
+const MaxFrameLimit = maxWireFrame
+
 // WithMaxFrame sets the largest payload, in bytes, the Conn will write or
-// accept (see FrameTooLargeError). n <= 0 or n beyond what the 4-byte length
-// prefix holds means the prefix's own limit, 4 GiB - 1.
+// accept (see FrameTooLargeError). n <= 0 means the prefix's own limit,
+// MaxFrameLimit. New refuses an n over MaxFrameLimit: such a frame's
+// length would overflow the prefix.
 func WithMaxFrame(n int) Option {
 	return func(o *options) {
-		if n <= 0 || uint64(n) > maxWireFrame {
+		switch {
+		case n <= 0:
 			n = maxWireFrame
+		case uint64(n) > maxWireFrame:
+			o.err = fmt.Errorf("frame: a frame limit of %d bytes is over what the 4-byte length prefix holds (%d)", n, uint64(maxWireFrame))
+			return
 		}
 		o.maxFrame = n
 	}

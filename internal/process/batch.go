@@ -14,7 +14,8 @@ import (
 // worker killed by the kill ladder, as with Do.
 //
 // The error is the batch's as a whole, and then res and errs are not set:
-// the worker died before it answered (an error as Do's for a lost task). A
+// the worker died before it answered (a *LostError, as Do's for a lost
+// task, which says how many of the tasks had started and finished). A
 // batch over the payload limit is not sent: every task ends with
 // ErrTooLarge.
 func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.Result, errs []error) error {
@@ -27,7 +28,7 @@ func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.
 	}
 	outs, err := w.doWatched(ctx, b)
 	if err != nil {
-		return w.lost(ctx)
+		return w.lost(ctx, b.first, len(tasks))
 	}
 	for i := range outs {
 		res[i], errs[i] = w.result(ctx, &outs[i])

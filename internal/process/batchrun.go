@@ -19,15 +19,20 @@ import (
 // together. Worker processes have no GIL, the one thing worker.Run does
 // that this does not.
 //
+// Around each task it writes the task's sequence number to the progress
+// record (see progress.go), so that the host can tell which task was
+// executing if the worker dies.
+//
 // A task's Exec runs from the moment the task before it in the batch ended
 // (or, for the first, from just before it began) to its own end: the gap
 // between two tasks is a check of the context, a few nanoseconds.
 type taskRunner struct {
-	name  string
-	def   *worker.Def
-	err   error     // the lookup's, for name
-	start time.Time // the clock's origin for this batch
-	mark  time.Duration
+	progress *progressRecord
+	name     string
+	def      *worker.Def
+	err      error     // the lookup's, for name
+	start    time.Time // the clock's origin for this batch
+	mark     time.Duration
 }
 
 // run runs t, unless the batch's context has ended, checks its output
@@ -50,7 +55,9 @@ func (rn *taskRunner) run(ctx context.Context, seq uint64, t worker.Task, maxPay
 	if rn.start.IsZero() {
 		rn.start = time.Now()
 	}
+	rn.progress.started = seq
 	out, err := call(ctx, rn.def.Run, t.Input)
+	rn.progress.finished = seq
 	now := time.Since(rn.start)
 	res := worker.Result{Output: out, Exec: now - rn.mark}
 	rn.mark = now

@@ -46,7 +46,7 @@ func BenchmarkEncodeBatch(b *testing.B) {
 func BenchmarkAnswer(b *testing.B) {
 	batchSizes(b, func(b *testing.B, n int) {
 		body := appendBatch(nil, echoBatch(n))
-		exec := newExecutor(DefaultMaxPayload)
+		exec := newExecutor(DefaultMaxPayload, localProgress())
 		var a answerer
 		for b.Loop() {
 			a.answer(exec, body)
@@ -59,7 +59,7 @@ func BenchmarkAnswer(b *testing.B) {
 func BenchmarkDecodeOutcomes(b *testing.B) {
 	batchSizes(b, func(b *testing.B, n int) {
 		var a answerer
-		body := bytes.Join(a.answer(newExecutor(DefaultMaxPayload), appendBatch(nil, echoBatch(n))), nil)
+		body := bytes.Join(a.answer(newExecutor(DefaultMaxPayload, localProgress()), appendBatch(nil, echoBatch(n))), nil)
 		w := &Worker{pid: 1}
 		var outs []outcome
 		for b.Loop() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"time"
@@ -32,15 +33,30 @@ type Config struct {
 	// Grace is how long each step of the kill ladder waits before the next:
 	// cancel, then SIGTERM to the group, then SIGKILL. Default 500ms.
 	Grace time.Duration
-	// StartTimeout bounds spawn and handshake. Default 30s.
+	// StartTimeout bounds a start, from spawn to the worker's first reply;
+	// at the deadline the worker's process group is killed and Start fails.
+	// Default 30s.
 	StartTimeout time.Duration
-	// Logger receives go-plugin's logs and the worker's stderr, tagged with
-	// the worker's id and PID. Default: discard.
+	// Logger receives go-plugin's logs and the worker's output (its log,
+	// and what its tasks write to stdout and stderr), tagged with the
+	// worker's id and PID, and the stream for tasks' output. Default:
+	// discard.
 	Logger *slog.Logger
 	// LogLevel is the level the worker logs at. Default info.
 	LogLevel slog.Level
 	// Env is added to the worker's environment.
 	Env []string
+	// SocketDir is the directory in which go-plugin makes each worker's
+	// socket directory (see package rundir for a private one that is
+	// removed on stop and swept after a crash). Default: go-plugin's
+	// choice, os.TempDir(). Either way a worker's socket directory is
+	// removed once the worker has been reaped.
+	SocketDir string
+	// Guard, if set, kills the worker's process group should this process
+	// die, even if the worker is stopped (see Guard); the worker's own
+	// parent-death signal is then SIGKILL. Default: none; the worker gets
+	// SIGHUP when this process dies and kills its own group.
+	Guard *Guard
 }
 
 func (c Config) withDefaults() Config {
@@ -63,6 +79,38 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return c
+}
+
+// check refuses what a worker cannot run with.
+func (c Config) check() error {
+	return CheckMaxPayload(c.IPC, c.MaxPayload)
+}
+
+// MaxPayloadLimit is the largest MaxPayload a data path carries: a frame's
+// length is 4 bytes (4 GiB - 1) and a gRPC message is protobuf's (2 GiB -
+// 1), each less the room messageLimit keeps for the envelope.
+func MaxPayloadLimit(ipc IPC) int {
+	if ipc == IPCFrame || ipc == "" {
+		return math.MaxUint32 - (messageLimit(0))
+	}
+	return math.MaxInt32 - messageLimit(0)
+}
+
+// CheckMaxPayload reports whether a payload limit of n bytes fits the data
+// path ipc, with a one-line error that names the limit.
+func CheckMaxPayload(ipc IPC, n int) error {
+	if limit := MaxPayloadLimit(ipc); n > limit {
+		return fmt.Errorf("payload limit %s is over the %s data path's limit of %s (--max-payload, Config.MaxPayload)",
+			byteSize(n), ipcName(ipc), byteSize(limit))
+	}
+	return nil
+}
+
+func ipcName(ipc IPC) IPC {
+	if ipc == "" {
+		return IPCFrame
+	}
+	return ipc
 }
 
 // selfCommand re-executes the running binary as "worker": the worker shares

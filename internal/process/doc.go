@@ -5,10 +5,11 @@
 //
 // The host side ([Start], [*Worker]) spawns a worker in its own process
 // group with a parent-death signal, performs go-plugin's handshake, forwards
-// the worker's stderr to log/slog tagged with the worker's id and PID, runs
-// tasks over one of the data paths ([IPC]) and walks the kill ladder when a
-// task ignores cancellation: cancel over gRPC, SIGTERM to the group, SIGKILL
-// to the group. The worker side ([Serve]) serves the tasks of package worker.
+// the worker's output to log/slog tagged with the worker's id and PID (its
+// own log, and what its tasks write to stdout and stderr), runs tasks over
+// one of the data paths ([IPC]) and walks the kill ladder when a task
+// ignores cancellation: cancel over gRPC, SIGTERM to the group, SIGKILL to
+// the group. The worker side ([Serve]) serves the tasks of package worker.
 //
 // gRPC is the control plane (handshake, info, cancel, shutdown). Tasks travel
 // over gRPC unary calls, one gRPC stream per worker, or a frame protocol on a
@@ -22,4 +23,21 @@
 // form, a context that ends walks the kill ladder for what runs under it,
 // and every batch gets exactly one answer, even when the worker dies.
 // docs/perf-notes.md has the measurements behind the choices.
+//
+// # Faults
+//
+//   - Start-up is a fault domain: a worker that dies, hangs or stops before
+//     its first reply fails [Start] promptly (Config.StartTimeout kills its
+//     group), leaving nothing behind.
+//   - A lost task's error is a [*LostError]: it carries the worker's
+//     [*ExitError], says whether the kill ladder's signal is what ended the
+//     worker ([ExitError.Sent]), and how far the batch got: the worker keeps
+//     a progress record in memory shared with the host (file descriptor 4,
+//     Linux), so the host knows which task was executing when it died.
+//   - A [Guard] process kills every worker's group if the supervisor dies,
+//     even workers that are stopped; without one, workers get SIGHUP and
+//     kill their own groups.
+//   - A worker starts with only the descriptors it needs, and each worker's
+//     go-plugin socket directory (in Config.SocketDir, see package rundir)
+//     is removed once the worker has been reaped.
 package process

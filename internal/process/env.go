@@ -7,6 +7,10 @@ const (
 	envMaxPayload = "SUPERVISOR_MAX_PAYLOAD"
 	envLogLevel   = "SUPERVISOR_LOG_LEVEL"
 	envIPC        = "SUPERVISOR_IPC"
+	// envProgress says the worker has a progress record at progressFD.
+	envProgress = "SUPERVISOR_PROGRESS"
+	// envGuard makes the process a guard (see guard.go), not a worker.
+	envGuard = "SUPERVISOR_GUARD"
 )
 
 // dataFD is the file descriptor at which a worker finds its end of the
@@ -14,3 +18,11 @@ const (
 // frame data path and, on every data path, the worker's lifeline: when the
 // supervisor dies, the worker reads EOF on it.
 const dataFD = 3
+
+// progressFD is where a worker finds its progress record (see progress.go):
+// ExtraFiles[1] in the host.
+const progressFD = 4
+
+// guardFD is where a guard reads the supervisor's messages: ExtraFiles[0]
+// in the host.
+const guardFD = 3

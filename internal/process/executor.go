@@ -32,7 +32,8 @@ const maxEarlyCancels = 4096
 // ~130 ns and two allocations here, a map entry under the lock ~50 ns).
 type executor struct {
 	maxPayload int
-	batchLimit int // bytes of output one batch's reply may carry
+	batchLimit int             // bytes of output one batch's reply may carry
+	progress   *progressRecord // shared with the host, see progress.go
 
 	run sync.Mutex // held while a batch runs
 
@@ -47,9 +48,10 @@ type span struct {
 	cancel context.CancelFunc
 }
 
-func newExecutor(maxPayload int) *executor {
+func newExecutor(maxPayload int, prog *progressRecord) *executor {
 	return &executor{
 		maxPayload: maxPayload,
+		progress:   prog,
 		batchLimit: messageLimit(maxPayload) - envelopeSlack,
 		early:      map[uint64]struct{}{},
 	}
@@ -95,7 +97,7 @@ type batchRun struct {
 // runs; b.end must follow.
 func (e *executor) begin(b *batchRun, parent context.Context, lo uint64, n int, deadline time.Time) {
 	e.run.Lock()
-	*b = batchRun{e: e, lo: lo, left: n}
+	*b = batchRun{e: e, lo: lo, left: n, tasks: taskRunner{progress: e.progress}}
 	b.ctx, b.cancel = context.WithCancel(parent)
 	if !deadline.IsZero() {
 		b.ctx, b.expire = context.WithDeadline(b.ctx, deadline)

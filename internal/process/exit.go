@@ -11,13 +11,25 @@ import (
 )
 
 // An ExitError says how a worker process ended: its exit code, or the
-// signal that killed it, and the last lines it wrote to stderr (a Go panic's
-// trace, a runtime fatal error).
+// signal that killed it and whether the host sent that signal, and the
+// last lines it wrote.
 type ExitError struct {
 	PID    int
 	Code   int            // exit status; -1 when a signal killed it
 	Signal syscall.Signal // the signal that killed it, or 0
-	Stderr []string       // the last lines of its stderr, oldest first
+	// Sent is Signal when the host had sent that signal to the worker's
+	// process group (the kill ladder, Stop, or Worker.Signal), and 0 when
+	// the worker died on its own: it exited, crashed, or was killed by a
+	// signal from elsewhere (the OOM killer, a user's kill).
+	Sent syscall.Signal
+	// Stderr holds the last lines the worker wrote, oldest first: its
+	// stderr (its log, a Go panic's trace, what tasks wrote there) and what
+	// tasks wrote to stdout after go-plugin's handshake, in the order the
+	// host read them. Lines of one stream keep their order; lines of the
+	// two streams interleave as they arrived.
+	Stderr []string
+
+	ladder bool // Sent by a kill ladder (a context that ended, or Stop)
 }
 
 func (e *ExitError) Error() string {
@@ -52,33 +64,43 @@ func LastWords(stderr []string) string {
 	return stderr[len(stderr)-1]
 }
 
-func newExitError(pid int, st *os.ProcessState, stderr []string) *ExitError {
-	e := &ExitError{PID: pid, Code: -1, Stderr: stderr}
+// newExitError reads how the worker ended; sent is what the host sent its
+// group while it lived.
+func newExitError(pid int, st *os.ProcessState, sent []sentSignal, tail []string) *ExitError {
+	e := &ExitError{PID: pid, Code: -1, Stderr: tail}
 	if st == nil {
 		return e
 	}
-	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		e.Signal = ws.Signal()
+	ws, ok := st.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		e.Code = st.ExitCode()
 		return e
 	}
-	e.Code = st.ExitCode()
+	e.Signal = ws.Signal()
+	for _, s := range sent {
+		if s.sig == e.Signal {
+			e.Sent, e.ladder = s.sig, s.ladder
+		}
+	}
 	return e
 }
 
-// Usage is what a worker process consumed over its life, as the kernel
-// reported it when the worker was reaped.
+// Usage is what a worker process consumed over its life.
 type Usage struct {
-	CPU     time.Duration // user + system
-	PeakRSS int64         // bytes
+	CPU time.Duration // user + system, as the kernel reported when it was reaped
+	// PeakRSS is the worker's own peak resident memory, in bytes: the
+	// largest VmHWM read from /proc/<pid>/status while it lived (see
+	// Worker.SampleMemory; a peak after the last read is missed). Not the
+	// kernel's ru_maxrss, which counts from the fork and so starts at the
+	// supervisor's own size. 0 when never read (not Linux, or the worker
+	// lived too briefly).
+	PeakRSS int64
 }
 
-func usageOf(st *os.ProcessState) Usage {
-	if st == nil {
-		return Usage{}
-	}
-	u := Usage{CPU: st.UserTime() + st.SystemTime()}
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-		u.PeakRSS = ru.Maxrss * 1024 // Linux reports KiB
+func usageOf(st *os.ProcessState, peak int64) Usage {
+	u := Usage{PeakRSS: peak}
+	if st != nil {
+		u.CPU = st.UserTime() + st.SystemTime()
 	}
 	return u
 }

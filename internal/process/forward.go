@@ -1,6 +1,7 @@
 package process
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -9,25 +10,39 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// forwardStderr logs one line of a worker's stderr in the supervisor's log,
-// tagged with the worker's id and PID. A worker logs hclog JSON, whose level
-// and fields are kept; anything else (a Go panic's trace, a runtime fatal
-// error) is logged at DEBUG, because the death report that follows carries
-// its telling lines.
-func (w *Worker) forwardStderr(line []byte) {
+// forwardOutput logs one line of a worker's output in the supervisor's
+// log, tagged with the worker's id and PID and the stream it came on. The
+// worker's own logger writes hclog JSON to stderr, whose level and fields
+// are kept. Anything else is what tasks wrote (fmt.Println, os.Stderr, the
+// log package, a child process sharing the worker's stdout or stderr),
+// logged at INFO, until a Go crash begins (a panic's or a runtime fatal
+// error's first line): its trace is logged at DEBUG, because the death
+// report that follows carries its telling lines.
+func (w *Worker) forwardOutput(stream string, line []byte) {
 	ctx := context.Background()
-	entry, ok := parseHclogJSON(line)
-	if !ok {
-		if w.cfg.Logger.Enabled(ctx, slog.LevelDebug) {
-			w.cfg.Logger.Log(ctx, slog.LevelDebug, string(line), append(w.logAttrs(), "stream", "stderr")...)
+	if stream == streamStderr {
+		if entry, ok := parseHclogJSON(line); ok {
+			lvl := slogLevel(hclog.LevelFromString(entry.level))
+			if w.cfg.Logger.Enabled(ctx, lvl) {
+				w.cfg.Logger.Log(ctx, lvl, entry.msg, append(w.logAttrs(), entry.fields...)...)
+			}
+			return
 		}
-		return
 	}
-	lvl := slogLevel(hclog.LevelFromString(entry.level))
-	if !w.cfg.Logger.Enabled(ctx, lvl) {
-		return
+	lvl := slog.LevelInfo
+	if w.crashing.Load() || stream == streamStderr && crashBegins(line) {
+		w.crashing.Store(true)
+		lvl = slog.LevelDebug
 	}
-	w.cfg.Logger.Log(ctx, lvl, entry.msg, append(w.logAttrs(), entry.fields...)...)
+	if w.cfg.Logger.Enabled(ctx, lvl) {
+		w.cfg.Logger.Log(ctx, lvl, string(line), append(w.logAttrs(), "stream", stream)...)
+	}
+}
+
+// crashBegins reports whether line is the first of a Go panic or fatal
+// error, as the runtime writes them to stderr.
+func crashBegins(line []byte) bool {
+	return bytes.HasPrefix(line, []byte("panic: ")) || bytes.HasPrefix(line, []byte("fatal error: "))
 }
 
 type hclogEntry struct {
@@ -65,8 +80,8 @@ func parseHclogJSON(line []byte) (hclogEntry, bool) {
 // spawn.
 func (w *Worker) logAttrs() []any {
 	pid := 0
-	if r := w.runner; r != nil && r.cmd.Process != nil {
-		pid = r.cmd.Process.Pid
+	if r := w.runner; r != nil {
+		pid = r.PID()
 	}
 	return []any{"worker", w.id.Load(), "pid", pid}
 }

@@ -40,8 +40,17 @@ type pending struct {
 type Answer struct {
 	Ticket uint64 // what Send returned for the batch
 	// Err is the batch's error as a whole: the worker died before it
-	// answered. The tasks' results are then unknown.
+	// answered (a *LostError). The tasks' results are then unknown.
 	Err error
+	// Started and Finished are valid when Err != nil: how many of the
+	// batch's tasks had started and finished when the worker died, in
+	// order. Task index Finished was executing if Started > Finished (it is
+	// the one to blame for the death); tasks from index Started on never
+	// started; Started == Finished means none was executing. Both are
+	// ProgressUnknown where the host cannot tell (outside Linux). The
+	// worker keeps this record in memory it shares with the host, written
+	// around each task, so it survives any death; see LostError.
+	Started, Finished int
 
 	w    *Worker
 	ctx  context.Context
@@ -151,7 +160,7 @@ func (w *Worker) Recv() Answer {
 		// The worker answered what was never asked: treat the transport
 		// as broken, as the frame Mux does for an unexpected tag.
 		w.cfg.Logger.Error("worker answered a batch it was not sent", append(w.logAttrs(), "ticket", tag)...)
-		_ = w.runner.signalGroup(syscall.SIGKILL)
+		_ = w.runner.signalGroup(syscall.SIGKILL, false)
 		w.breakPipe()
 		if ok {
 			return w.lostAnswer(tag, p)
@@ -211,5 +220,6 @@ func (w *Worker) take(ticket uint64) (pending, bool) {
 // lostAnswer answers a batch lost with its worker.
 func (w *Worker) lostAnswer(ticket uint64, p pending) Answer {
 	w.unwatch(p.watch, ticket)
-	return Answer{Ticket: ticket, Err: w.lost(p.ctx), outs: make([]outcome, p.n)}
+	e := w.lost(p.ctx, ticket, p.n)
+	return Answer{Ticket: ticket, Err: e, Started: e.Started, Finished: e.Finished, outs: make([]outcome, p.n)}
 }

@@ -14,14 +14,20 @@ import (
 	"github.com/procpool/supervisor/worker"
 )
 
-// The test binary doubles as a worker: with envTestWorker set it serves
-// tasks instead of running tests (the TestMain re-exec pattern of
-// golang/go's os/exec tests).
+// The test binary doubles as a worker and as the other processes the tests
+// need: with envTestWorker set it runs the persona the variable names (see
+// personas) instead of running tests (the TestMain re-exec pattern of
+// golang/go's os/exec tests). "1" is a plain worker.
 const envTestWorker = "PROCESS_TEST_WORKER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(envTestWorker) != "" {
-		if err := Serve(); err != nil {
+	if name := os.Getenv(envTestWorker); name != "" {
+		persona, ok := personas[name]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "no persona %q\n", name)
+			os.Exit(2)
+		}
+		if err := persona(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -30,11 +36,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func testCommand() (*exec.Cmd, error) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	// Under -race a process sleeps a second at exit unless told otherwise.
-	cmd.Env = append(os.Environ(), envTestWorker+"=1", "GORACE=atexit_sleep_ms=0")
-	return cmd, nil
+func testCommand() (*exec.Cmd, error) { return personaCommand("1")() }
+
+// personaCommand is a Config.Command that runs the test binary as persona.
+func personaCommand(persona string, env ...string) func() (*exec.Cmd, error) {
+	return func() (*exec.Cmd, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		// Under -race a process sleeps a second at exit unless told otherwise.
+		cmd.Env = append(append(os.Environ(), envTestWorker+"="+persona, "GORACE=atexit_sleep_ms=0"), env...)
+		return cmd, nil
+	}
 }
 
 // startTest starts a worker and makes sure it is gone when the test ends,

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -19,16 +20,22 @@ import (
 // starts the child from whatever goroutine calls Start and signals one PID;
 // ours starts it from a goroutine locked to its OS thread, so that the
 // parent-death signal means "the supervisor died" and not "some thread
-// exited" (golang/go#27505), puts it in its own process group, and reports
-// the exit status, which go-plugin only logs.
+// exited" (golang/go#27505), puts it in its own process group, registers
+// that group with the guard (see guard.go), and reports the exit status,
+// which go-plugin only logs.
 type procRunner struct {
-	cmd    *exec.Cmd
-	stdout *os.File
-	stderr *os.File
+	cmd       *exec.Cmd
+	guard     *Guard // nil: none
+	socketDir string // go-plugin's directory for this worker's socket
+	stdout    *stdoutSplit
+	stderr    *os.File
+	onStdout  func(line []byte) // a line a task wrote to stdout
 
-	exited chan struct{} // closed once the child has exited and been reaped
-	state  *os.ProcessState
-	werr   error
+	started atomic.Bool   // go-plugin called Start: exited will be closed
+	exited  chan struct{} // closed once the child has exited and been reaped
+	state   *os.ProcessState
+	werr    error
+	peak    atomic.Int64 // the largest VmHWM read, bytes
 
 	// waited is closed when go-plugin calls Wait, which it does only once
 	// it has read the child's stderr to EOF: the last lines of a dying
@@ -36,37 +43,57 @@ type procRunner struct {
 	waited     chan struct{}
 	waitedOnce sync.Once
 
-	mu     sync.Mutex // guards reaped against signalling a recycled PID
+	mu     sync.Mutex // guards pid and reaped against signalling a recycled PID
+	pid    int        // set once the child runs
+	doomed bool       // killed before it ran: kill it as soon as it does
+	dead   bool       // it has exited (a zombie until reaped)
 	reaped bool
+	sent   []sentSignal // what the host sent the group while the child lived
+}
+
+// A sentSignal is a signal the host sent to a worker's process group.
+type sentSignal struct {
+	sig    syscall.Signal
+	at     time.Time
+	ladder bool // sent by a kill ladder (a context that ended, or Stop)
 }
 
 var _ runner.Runner = (*procRunner)(nil)
 
-// newProcRunner prepares cmd; env is what go-plugin wants the child to see
-// (handshake cookie, socket directory), added to cmd's own.
-func newProcRunner(cmd *exec.Cmd, env []string) *procRunner {
-	cmd.Env = append(cmd.Env, env...)
-	setProcAttrs(cmd)
-	return &procRunner{cmd: cmd, exited: make(chan struct{}), waited: make(chan struct{})}
+// newProcRunner prepares cmd, whose ExtraFiles the runner closes once the
+// child has its copies.
+func newProcRunner(cmd *exec.Cmd, guard *Guard, onStdout func([]byte)) *procRunner {
+	setProcAttrs(cmd, guard != nil)
+	return &procRunner{cmd: cmd, guard: guard, onStdout: onStdout,
+		exited: make(chan struct{}), waited: make(chan struct{})}
+}
+
+// prepare adds go-plugin's environment (handshake cookie, socket
+// directory) to the command's own; go-plugin calls it through RunnerFunc.
+func (r *procRunner) prepare(env []string, socketDir string) {
+	r.cmd.Env = append(r.cmd.Env, env...)
+	r.socketDir = socketDir
 }
 
 // Start spawns the child on a dedicated locked thread and returns once it
 // has started. The thread stays with the child until it is reaped.
 func (r *procRunner) Start(context.Context) error {
+	r.started.Store(true)
 	stdoutR, stdoutW, err := os.Pipe()
 	if err != nil {
+		r.abandon()
 		return err
 	}
 	stderrR, stderrW, err := os.Pipe()
 	if err != nil {
 		stdoutR.Close()
 		stdoutW.Close()
+		r.abandon()
 		return err
 	}
 	// Plain files, not exec's pipes: Wait must not close our read ends
 	// before go-plugin has read a dying worker's last words.
 	r.cmd.Stdout, r.cmd.Stderr = stdoutW, stderrW
-	r.stdout, r.stderr = stdoutR, stderrR
 	started := make(chan error, 1)
 	go r.spawnAndWait(started)
 	err = <-started
@@ -75,50 +102,123 @@ func (r *procRunner) Start(context.Context) error {
 	if err != nil {
 		stdoutR.Close()
 		stderrR.Close()
+		return err
 	}
-	return err
+	r.stderr = stderrR
+	r.stdout = splitStdout(stdoutR, r.onStdout)
+	return nil
+}
+
+// launched reports whether go-plugin called Start: if not, abandon must.
+func (r *procRunner) launched() bool { return r.started.Load() }
+
+// abandon releases what the runner was given when no child will run.
+func (r *procRunner) abandon() {
+	closeFiles(r.cmd.ExtraFiles)
+	r.removeSocketDir()
+	close(r.exited)
 }
 
 func (r *procRunner) spawnAndWait(started chan<- error) {
 	lockThreadForChild()
 	// The thread is never unlocked: when this goroutine returns the runtime
 	// destroys it, and by then the child has been reaped.
-	if err := r.cmd.Start(); err != nil {
+	err := r.cmd.Start()
+	// The child has its copies of the extra files now, or never will: the
+	// host's must go at once, so that the worker's end of the socketpair
+	// reads EOF here as soon as the worker dies, handshake or not.
+	closeFiles(r.cmd.ExtraFiles)
+	if err != nil {
+		r.removeSocketDir()
 		started <- err
 		close(r.exited)
 		return
 	}
-	started <- nil
-	waitExited(r.cmd.Process.Pid)
+	pid := r.cmd.Process.Pid
+	gerr := r.guard.add(pid)
+	r.mu.Lock()
+	r.pid = pid
+	doomed := r.doomed || gerr != nil
+	r.mu.Unlock()
+	if doomed {
+		_ = r.signalGroup(syscall.SIGKILL, false)
+	}
+	started <- gerr
+	r.reap(pid)
+}
+
+// reap waits for the child to exit, clears out its process group and
+// reaps it.
+func (r *procRunner) reap(pid int) {
+	waitExited(pid)
+	r.mu.Lock()
+	r.dead = true // signals from now on were not what ended it
+	r.mu.Unlock()
 	// The child is a zombie now, so its PID, and its group's, cannot have
 	// been reused: clear out anything it left behind in its group before
-	// reaping it.
-	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+	// reaping it. Its memory is gone from /proc by now, but try.
+	r.samplePeak()
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
 	r.mu.Lock()
 	r.werr = r.cmd.Wait()
 	r.state = r.cmd.ProcessState
 	r.reaped = true
 	r.mu.Unlock()
+	// Unregistered only now: until the group is killed, the guard must
+	// still kill it if the supervisor dies.
+	r.guard.remove(pid)
+	r.removeSocketDir()
 	close(r.exited)
 }
 
+// removeSocketDir removes the directory go-plugin made for this worker's
+// socket. go-plugin removes it only when its client is killed, which a
+// worker that died by itself may never be: every death left a directory in
+// $TMPDIR. go-plugin's own removal later is then a no-op.
+func (r *procRunner) removeSocketDir() {
+	if r.socketDir != "" {
+		_ = os.RemoveAll(r.socketDir)
+	}
+}
+
 // signalGroup sends sig to the worker's process group, unless the worker
-// has been reaped (its number may belong to someone else by then).
-func (r *procRunner) signalGroup(sig syscall.Signal) error {
+// has been reaped (its number may belong to someone else by then). ladder
+// says whether a kill ladder sends it (see ExitError.Sent).
+func (r *procRunner) signalGroup(sig syscall.Signal, ladder bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.reaped || r.cmd.Process == nil {
+	if r.reaped || r.pid == 0 {
 		return os.ErrProcessDone
 	}
-	err := syscall.Kill(-r.cmd.Process.Pid, sig)
+	err := syscall.Kill(-r.pid, sig)
 	if errors.Is(err, syscall.ESRCH) {
 		return os.ErrProcessDone
+	}
+	if err == nil && !r.dead {
+		r.sent = append(r.sent, sentSignal{sig: sig, at: time.Now(), ladder: ladder})
 	}
 	return err
 }
 
+// killStart kills the worker's group because its start took too long or
+// was cancelled; a worker not yet spawned is killed as soon as it is.
+func (r *procRunner) killStart() {
+	r.mu.Lock()
+	r.doomed = true
+	r.mu.Unlock()
+	_ = r.signalGroup(syscall.SIGKILL, false)
+}
+
+// sentBefore returns the signals sent to the group while the child lived.
+// Valid once exited is closed.
+func (r *procRunner) sentBefore() []sentSignal {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sentSignal(nil), r.sent...)
+}
+
 // Wait waits for the child to exit and be reaped, then releases the read
-// ends of its output pipes (go-plugin has read them to EOF by the time it
+// end of its stderr pipe (go-plugin has read it to EOF by the time it
 // calls Wait).
 func (r *procRunner) Wait(ctx context.Context) error {
 	r.waitedOnce.Do(func() { close(r.waited) })
@@ -127,7 +227,6 @@ func (r *procRunner) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	r.stdout.Close()
 	r.stderr.Close()
 	return r.werr
 }
@@ -135,7 +234,7 @@ func (r *procRunner) Wait(ctx context.Context) error {
 // Kill kills the whole group and waits until the child is reaped. It is
 // safe to call more than once.
 func (r *procRunner) Kill(ctx context.Context) error {
-	if err := r.signalGroup(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	if err := r.signalGroup(syscall.SIGKILL, false); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return err
 	}
 	select {
@@ -144,19 +243,26 @@ func (r *procRunner) Kill(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(5 * time.Second):
-		return fmt.Errorf("worker %d not reaped 5s after SIGKILL", r.cmd.Process.Pid)
+		return fmt.Errorf("worker %d not reaped 5s after SIGKILL", r.PID())
 	}
 }
 
-func (r *procRunner) Stdout() io.ReadCloser { return r.stdout }
+// PID is the child's process ID; 0 before it runs.
+func (r *procRunner) PID() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pid
+}
+
+func (r *procRunner) Stdout() io.ReadCloser { return r.stdout.handshake() }
 func (r *procRunner) Stderr() io.ReadCloser { return r.stderr }
 func (r *procRunner) Name() string          { return "worker" }
 
 func (r *procRunner) ID() string {
-	if r.cmd.Process == nil {
-		return ""
+	if pid := r.PID(); pid != 0 {
+		return strconv.Itoa(pid)
 	}
-	return strconv.Itoa(r.cmd.Process.Pid)
+	return ""
 }
 
 func (r *procRunner) Diagnose(context.Context) string {
@@ -169,4 +275,12 @@ func (r *procRunner) PluginToHost(network, addr string) (string, string, error) 
 
 func (r *procRunner) HostToPlugin(network, addr string) (string, string, error) {
 	return network, addr, nil
+}
+
+func closeFiles(fs []*os.File) {
+	for _, f := range fs {
+		if f != nil {
+			f.Close()
+		}
+	}
 }

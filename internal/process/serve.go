@@ -16,8 +16,14 @@ import (
 // Serve is a worker process's main: it serves the built-in tasks to the
 // supervisor that started it and returns when the supervisor shuts it down.
 // Run by hand, without the handshake cookie, it prints go-plugin's
-// explanation and exits with status 1.
+// explanation and exits with status 1. A process started as a supervisor's
+// guard (see StartGuard) runs the guard instead, until the supervisor
+// closes it or dies.
 func Serve() error {
+	if os.Getenv(envGuard) != "" {
+		return serveGuard()
+	}
+	closeStrayFDs(dataFD, progressFD)
 	// go-plugin redirects os.Stderr into its stdio stream once serving;
 	// logs must reach the real stderr, which the host reads line by line.
 	logOut := os.Stderr
@@ -31,14 +37,15 @@ func Serve() error {
 	if err != nil || maxPayload <= 0 {
 		return fmt.Errorf("worker: bad %s: %q", envMaxPayload, os.Getenv(envMaxPayload))
 	}
-	exec := newExecutor(maxPayload)
+	exec := newExecutor(maxPayload, openProgress())
 	data, err := openData()
 	if err != nil {
 		return err
 	}
 	guardAgainstOrphaning(data, exec)
+	out := newTaskOutput()
 	if os.Getenv(envIPC) == string(IPCFrame) {
-		if err := serveFrames(data, exec, maxPayload); err != nil {
+		if err := serveFrames(data, exec, maxPayload, out.ready); err != nil {
 			return err
 		}
 	}
@@ -48,19 +55,21 @@ func Serve() error {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         pluginSet(srv),
-		GRPCServer:      grpcServerWithLimit(maxPayload),
+		GRPCServer:      grpcServerFor(maxPayload, out),
 		Logger:          logger,
 	})
 	return nil
 }
 
-// grpcServerWithLimit raises gRPC's 4 MiB message limit to the payload
-// limit, so that the supervisor's own check, with its clear message, is the
-// one users meet.
-func grpcServerWithLimit(maxPayload int) func([]grpc.ServerOption) *grpc.Server {
+// grpcServerFor makes the worker's gRPC server. It raises gRPC's 4 MiB
+// message limit to the payload limit, so that the supervisor's own check,
+// with its clear message, is the one users meet; and it points the tasks'
+// output at the host before the first call is served (see taskOutput).
+func grpcServerFor(maxPayload int, out *taskOutput) func([]grpc.ServerOption) *grpc.Server {
 	limit := messageLimit(maxPayload)
 	return func(opts []grpc.ServerOption) *grpc.Server {
-		opts = append(opts, grpc.MaxRecvMsgSize(limit), grpc.MaxSendMsgSize(limit))
+		opts = append(opts, grpc.MaxRecvMsgSize(limit), grpc.MaxSendMsgSize(limit),
+			grpc.ChainUnaryInterceptor(out.unary), grpc.ChainStreamInterceptor(out.stream))
 		return grpc.NewServer(opts...)
 	}
 }
@@ -87,4 +96,14 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// InWorker reports whether this process was started by a supervisor as a
+// worker process (go-plugin's magic cookie is in its environment) or as a
+// supervisor's guard (see StartGuard). A program that embeds the
+// supervisor must call its worker entry point (Serve) in such a process
+// rather than start a pool of its own, which would start workers that
+// start workers.
+func InWorker() bool {
+	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(envGuard) != ""
 }

@@ -14,14 +14,17 @@ import (
 // no-op task's round trip never leaves this thread. When the socket reaches
 // EOF, the supervisor is gone (it closes its end only after the worker
 // exits), and the worker kills its process group.
-func serveFrames(data *os.File, exec *executor, maxPayload int) error {
+//
+// The first batch of tasks waits for ready: the tasks' output must point at
+// the host before any task runs (see taskOutput).
+func serveFrames(data *os.File, exec *executor, maxPayload int, ready <-chan struct{}) error {
 	conn, err := frame.New(data, frameOptions(maxPayload)...)
 	if err != nil {
 		return err
 	}
 	go func() {
 		runtime.LockOSThread()
-		var a answerer
+		a := answerer{ready: ready}
 		_ = frame.Serve(conn, func(body []byte, w *frame.ReplyWriter) {
 			_ = w.ReplyV(a.answer(exec, body)...)
 		})
@@ -40,6 +43,7 @@ type answerer struct {
 	out   partsBuilder
 	name  string // the last task name seen, reused
 	whole [1][]byte
+	ready <-chan struct{} // nil once waited for
 }
 
 // answer runs the batch in body and returns the encoded outcomes, in parts
@@ -49,6 +53,12 @@ func (a *answerer) answer(exec *executor, body []byte) [][]byte {
 	if err == nil && r.n == 0 {
 		a.whole[0] = le.AppendUint32(a.out.buf[:0], 0) // the first reply's empty batch
 		return a.whole[:]
+	}
+	if a.ready != nil {
+		// Not before the first reply: the host's first gRPC stream reaches
+		// the worker 0.2-6 ms after the handshake here, most of a start.
+		<-a.ready
+		a.ready = nil
 	}
 	if err != nil {
 		// The host never sends this; answering nothing makes its call fail

@@ -10,10 +10,17 @@ import (
 
 // setProcAttrs puts the worker in its own process group, so that signals
 // for the supervisor's terminal (Ctrl-C) do not reach it and a group kill
-// takes its descendants too, and asks the kernel to send it SIGHUP when the
-// thread that started it dies (see lockThreadForChild).
-func setProcAttrs(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGHUP}
+// takes its descendants too, and asks the kernel to signal it when the
+// thread that started it dies (see lockThreadForChild). With a guard, that
+// signal is SIGKILL, which even a stopped worker dies of, and the guard
+// kills its group. Without one it is SIGHUP, on which the worker kills its
+// own group (see guardAgainstOrphaning) if it is not stopped.
+func setProcAttrs(cmd *exec.Cmd, guarded bool) {
+	sig := syscall.SIGHUP
+	if guarded {
+		sig = syscall.SIGKILL
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: sig}
 }
 
 // lockThreadForChild pins the spawning goroutine to its OS thread for the

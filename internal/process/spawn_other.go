@@ -9,8 +9,9 @@ import (
 
 // setProcAttrs puts the worker in its own process group. There is no
 // parent-death signal outside Linux; the worker's watchdog on its socketpair
-// is what stops it from outliving the supervisor there.
-func setProcAttrs(cmd *exec.Cmd) {
+// and the guard, if any, are what stop it from outliving the supervisor
+// there.
+func setProcAttrs(cmd *exec.Cmd, _ bool) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 

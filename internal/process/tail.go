@@ -5,21 +5,24 @@ import (
 	"sync"
 )
 
-// tailLines is how many stderr lines a worker's death report keeps.
+// tailLines is how many output lines a worker's death report keeps.
 const tailLines = 20
 
-// stderrTail keeps the last lines a worker wrote to stderr, and hands each
-// complete line to forward. go-plugin writes each raw line to it
-// (ClientConfig.Stderr) and then a newline.
-type stderrTail struct {
-	forward func(line []byte) // may be nil
+// An outputTail keeps the last lines a worker wrote to stderr and stdout,
+// in the order the host read them, and hands each complete line to
+// forward with its stream's name. go-plugin writes stderr to it
+// (ClientConfig.Stderr) a raw line at a time, then a newline; stdout lines
+// come whole from the stdout reader (see stdout.go).
+type outputTail struct {
+	forward func(stream string, line []byte) // may be nil
 
 	mu    sync.Mutex
 	lines []string
-	part  []byte
+	part  []byte // stderr's line in progress
 }
 
-func (t *stderrTail) Write(p []byte) (int, error) {
+// Write takes stderr as go-plugin hands it over.
+func (t *outputTail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, c := range p {
@@ -28,26 +31,38 @@ func (t *stderrTail) Write(p []byte) (int, error) {
 			continue
 		}
 		if len(t.part) > 0 {
-			t.push(readable(t.part))
-			if t.forward != nil {
-				t.forward(t.part)
-			}
+			t.add(streamStderr, t.part)
 			t.part = t.part[:0]
 		}
 	}
 	return len(p), nil
 }
 
-func (t *stderrTail) push(line string) {
+// stdoutLine takes one line a task wrote to stdout.
+func (t *outputTail) stdoutLine(line []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.add(streamStdout, line)
+}
+
+const (
+	streamStderr = "stderr"
+	streamStdout = "stdout"
+)
+
+func (t *outputTail) add(stream string, line []byte) {
 	if len(t.lines) == tailLines {
 		copy(t.lines, t.lines[1:])
 		t.lines = t.lines[:tailLines-1]
 	}
-	t.lines = append(t.lines, line)
+	t.lines = append(t.lines, readable(line))
+	if t.forward != nil {
+		t.forward(stream, line)
+	}
 }
 
 // Lines returns a copy of the kept lines, oldest first.
-func (t *stderrTail) Lines() []string {
+func (t *outputTail) Lines() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := append([]string(nil), t.lines...)

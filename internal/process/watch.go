@@ -119,7 +119,7 @@ func (w *Worker) escalate(seqs []uint64, answered []chan struct{}) {
 		}
 		w.cfg.Logger.Warn("task ignored cancellation; signalling the worker's process group",
 			append(w.logAttrs(), "signal", SignalName(sig))...)
-		_ = w.runner.signalGroup(sig)
+		_ = w.runner.signalGroup(sig, true)
 	}
 }
 

@@ -32,7 +32,12 @@ type Worker struct {
 	path   dataPath
 	data   *os.File    // the host's end of the socketpair, unless conn owns it
 	conn   *frame.Conn // the frame data path's connection, if in use
-	tail   *stderrTail
+	tail   *outputTail
+	// progress is the record of the tasks the worker started and finished,
+	// shared with it; final is what it said when the worker died.
+	progress *progressMap
+	final    progress
+	crashing atomic.Bool // the worker's stderr is a Go crash's trace from here on
 
 	// life ends when the process does; calls on the data path use it
 	// instead of a task's context, see unaryPath.
@@ -42,9 +47,10 @@ type Worker struct {
 	pipe    pipe    // batches in flight with Send, see pipe.go
 	watches watches // the kill ladder's, see watch.go
 
-	done    chan struct{} // closed when the process has exited and been reaped
-	exitErr *ExitError
-	usage   Usage
+	done     chan struct{} // closed when the process has exited and been reaped
+	released chan struct{} // closed when go-plugin has released what it held for it
+	exitErr  *ExitError
+	usage    Usage
 
 	stopOnce sync.Once
 }
@@ -87,21 +93,36 @@ func (w *Worker) Usage() Usage {
 
 // watch waits for the process to end and records how it ended. go-plugin
 // reads the worker's stderr to EOF before it calls the runner's Wait, so
-// waiting for that call also waits for the last lines of a dying worker.
-// (Polling go-plugin's Exited every millisecond instead made a death take
-// 1-2 ms to be seen: with a warm spare, most of a replacement's time.)
+// waiting for that call, and for the stdout reader's EOF, also waits for
+// the last lines of a dying worker. (Polling go-plugin's Exited every
+// millisecond instead made a death take 1-2 ms to be seen: with a warm
+// spare, most of a replacement's time.)
 func (w *Worker) watch() {
 	<-w.runner.exited
-	select {
-	case <-w.runner.waited:
-	case <-time.After(250 * time.Millisecond):
+	t := time.NewTimer(lastWordsWait)
+	defer t.Stop()
+	for _, c := range []<-chan struct{}{w.runner.waited, w.runner.stdout.done} {
+		select {
+		case <-c:
+		case <-t.C:
+		}
 	}
-	w.exitErr = newExitError(w.runner.cmd.Process.Pid, w.runner.state, w.tail.Lines())
-	w.usage = usageOf(w.runner.state)
+	w.exitErr = newExitError(w.pid, w.runner.state, w.runner.sentBefore(), w.tail.Lines())
+	w.usage = usageOf(w.runner.state, w.runner.peak.Load())
+	w.final = w.progress.final()
 	w.endLife()
 	w.closeData()
 	close(w.done)
+	// go-plugin keeps its connection, goroutines and socket directory until
+	// its client is killed, which nobody may do for a worker that died by
+	// itself: release them now (quickly, the process being gone).
+	w.client.Kill()
+	close(w.released)
 }
+
+// lastWordsWait bounds the wait for a dead worker's output to reach EOF: a
+// descendant that left the worker's process group may hold it open.
+const lastWordsWait = 250 * time.Millisecond
 
 // awaitDeadline waits, briefly, for ctx's deadline to be seen here too:
 // the worker checks the same clock, and may get there first. A deadline
@@ -147,7 +168,7 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 	}
 	outs, err := w.doWatched(ctx, b)
 	if err != nil {
-		return worker.Result{PID: w.pid}, w.lost(ctx)
+		return worker.Result{PID: w.pid}, w.lost(ctx, b.first, 1)
 	}
 	return w.result(ctx, &outs[0])
 }
@@ -200,30 +221,14 @@ func (w *Worker) doWatched(ctx context.Context, b batch) ([]outcome, error) {
 	return outs, err
 }
 
-// lost is Do's error when the transport failed mid-task: the worker is dying
-// or dead. It waits for the exit to be recorded (killing the worker if it
-// lingers with a broken connection), so the caller sees Done closed.
-func (w *Worker) lost(ctx context.Context) error {
-	select {
-	case <-w.done:
-	case <-time.After(w.cfg.Grace):
-		_ = w.runner.signalGroup(syscall.SIGKILL)
-		<-w.done
-	}
-	if err := ctx.Err(); err != nil {
-		return &killedError{pid: w.pid, cause: err}
-	}
-	return fmt.Errorf("worker %d %w", w.pid, w.exitErr)
-}
-
 // Signal sends sig to the worker's process group. It returns
 // os.ErrProcessDone once the worker has been reaped.
-func (w *Worker) Signal(sig syscall.Signal) error { return w.runner.signalGroup(sig) }
+func (w *Worker) Signal(sig syscall.Signal) error { return w.runner.signalGroup(sig, false) }
 
 // Stop stops the worker gently (go-plugin's Shutdown), then by force: after
 // the grace SIGTERM to the group, then SIGKILL, and SIGKILL at once when ctx
-// ends. It returns when the worker has been reaped and go-plugin cleaned up.
-// It is safe to call more than once.
+// ends. It returns when the worker has been reaped and go-plugin cleaned up
+// (or ctx ended: then with an error). It is safe to call more than once.
 func (w *Worker) Stop(ctx context.Context) error {
 	w.stopOnce.Do(func() {
 		_ = w.path.close()
@@ -232,37 +237,28 @@ func (w *Worker) Stop(ctx context.Context) error {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		select {
 		case <-w.done:
-			return w.cleanup()
+			return w.cleanup(ctx)
 		case <-ctx.Done():
-			_ = w.runner.signalGroup(syscall.SIGKILL)
+			_ = w.runner.signalGroup(syscall.SIGKILL, true)
 			<-w.done
-			return w.cleanup()
+			return w.cleanup(ctx)
 		case <-time.After(w.cfg.Grace):
 		}
-		_ = w.runner.signalGroup(sig)
+		_ = w.runner.signalGroup(sig, true)
 	}
 	<-w.done
-	return w.cleanup()
+	return w.cleanup(ctx)
 }
 
-// cleanup lets go-plugin release what it holds for the worker. For an
-// exited worker its Kill returns at once; it also removes the socket
-// directory.
-func (w *Worker) cleanup() error {
-	w.client.Kill()
-	return nil
+// cleanup waits until go-plugin has released what it held for the worker
+// (see watch), or until ctx ends: go-plugin waits for the worker's stderr
+// to reach EOF, which a descendant that left the worker's process group
+// can put off.
+func (w *Worker) cleanup(ctx context.Context) error {
+	select {
+	case <-w.released:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop worker %d: go-plugin still holds its connection: %w", w.pid, ctx.Err())
+	}
 }
-
-// A killedError is the error of a task that ignored its context's end and
-// was killed with its worker by the kill ladder. errors.Is finds the
-// context's error; the message says what happened.
-type killedError struct {
-	pid   int
-	cause error
-}
-
-func (e *killedError) Error() string {
-	return fmt.Sprintf("worker %d killed: the task ignored cancellation", e.pid)
-}
-
-func (e *killedError) Unwrap() error { return e.cause }
