@@ -9,7 +9,7 @@ import (
 // pin applies Config.CPUAffinity to a worker process about to serve slot
 // id: worker N goes to the N-th allowed CPU, round robin.
 func (s *Supervisor) pin(id int, inst instance) error {
-	p, ok := inst.(*processInstance)
+	p, ok := inst.(pinner)
 	if !s.cfg.CPUAffinity || !ok {
 		return nil
 	}
@@ -19,3 +19,6 @@ func (s *Supervisor) pin(id int, inst instance) error {
 	}
 	return p.Pin(cpus[(id-1)%len(cpus)])
 }
+
+// A pinner is a worker that can be bound to one CPU: a worker process.
+type pinner interface{ Pin(cpu int) error }

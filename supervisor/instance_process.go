@@ -3,31 +3,55 @@ package supervisor
 import (
 	"context"
 	"errors"
-	"os"
-	"sync"
+	"fmt"
 	"syscall"
-	"time"
 
-	"github.com/procpool/supervisor/internal/backend"
 	"github.com/procpool/supervisor/internal/process"
-	"github.com/procpool/supervisor/worker"
+	"github.com/procpool/supervisor/internal/rundir"
 )
 
-// processInstance is a worker process.
-type processInstance struct {
-	*process.Worker
+// This file is process mode's side of the seam: the one place in package
+// supervisor that knows worker processes.
 
-	mu      sync.Mutex
-	cancels map[uint64]context.CancelFunc // each batch in flight's, by the supervisor's ticket
-	tickets map[uint64]uint64             // the worker's ticket → the supervisor's
-	early   map[uint64]bool               // tickets cancelled before they were sent
-	ans     backend.Answer
-	res     []worker.Result
-	errs    []error
+var _ instance = (*process.Worker)(nil)
+
+// processBackend is what process mode holds for the whole supervisor: the
+// private directory for the workers' sockets, and the guard that kills
+// their groups should this process die.
+type processBackend struct {
+	dir   *rundir.Dir
+	guard *process.Guard
+}
+
+// openProcessBackend makes the directory and starts the guard.
+func openProcessBackend(cfg Config) (*processBackend, error) {
+	if err := process.CheckMaxPayload(process.IPC(cfg.IPC), cfg.MaxPayload); err != nil {
+		return nil, fmt.Errorf("%w: MaxPayload: %w", ErrConfig, err)
+	}
+	dir, err := rundir.Create("")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrGaveUp, err)
+	}
+	guard, err := process.StartGuard(cfg.WorkerCommand)
+	if err != nil {
+		_ = dir.Remove()
+		return nil, fmt.Errorf("%w: %w", ErrGaveUp, err)
+	}
+	return &processBackend{dir: dir, guard: guard}, nil
+}
+
+// close stops the guard and removes the directory, once every worker is
+// gone.
+func (b *processBackend) close() {
+	if b == nil {
+		return
+	}
+	_ = b.guard.Close()
+	_ = b.dir.Remove()
 }
 
 func (s *Supervisor) startProcess(ctx context.Context, id int) (instance, error) {
-	w, err := process.Start(ctx, process.Config{
+	return process.Start(ctx, process.Config{
 		ID:           id,
 		Command:      s.cfg.WorkerCommand,
 		IPC:          process.IPC(s.cfg.IPC),
@@ -36,77 +60,9 @@ func (s *Supervisor) startProcess(ctx context.Context, id int) (instance, error)
 		StartTimeout: s.cfg.StartTimeout,
 		Logger:       s.cfg.Logger,
 		LogLevel:     s.cfg.WorkerLogLevel,
+		SocketDir:    s.backend.dir.Path(),
+		Guard:        s.backend.guard,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &processInstance{Worker: w, cancels: map[uint64]context.CancelFunc{},
-		tickets: map[uint64]uint64{}, early: map[uint64]bool{}}, nil
-}
-
-func (p *processInstance) Send(ticket uint64, tasks []worker.Task, deadline time.Time) {
-	ctx, cancel := context.WithCancel(context.Background())
-	if !deadline.IsZero() {
-		var stop context.CancelFunc
-		ctx, stop = context.WithDeadline(ctx, deadline)
-		inner := cancel
-		cancel = func() { stop(); inner() }
-	}
-	p.mu.Lock()
-	if p.early[ticket] {
-		delete(p.early, ticket)
-		cancel()
-	}
-	p.cancels[ticket] = cancel
-	p.mu.Unlock()
-	t := p.Worker.Send(ctx, tasks)
-	p.mu.Lock()
-	p.tickets[t] = ticket
-	p.mu.Unlock()
-}
-
-func (p *processInstance) Cancel(ticket uint64) {
-	p.mu.Lock()
-	cancel, ok := p.cancels[ticket]
-	if !ok {
-		p.early[ticket] = true
-	}
-	p.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
-}
-
-func (p *processInstance) Recv() *backend.Answer {
-	a := p.Worker.Recv()
-	p.mu.Lock()
-	ticket := p.tickets[a.Ticket]
-	delete(p.tickets, a.Ticket)
-	cancel := p.cancels[ticket]
-	delete(p.cancels, ticket)
-	p.mu.Unlock()
-	if cancel != nil {
-		defer cancel()
-	}
-	p.ans = backend.Answer{Ticket: ticket, Err: a.Err, Started: backend.Unknown, Finished: backend.Unknown}
-	if a.Err != nil {
-		return &p.ans
-	}
-	n := a.Len()
-	if cap(p.res) < n {
-		p.res, p.errs = make([]worker.Result, n), make([]error, n)
-	}
-	p.ans.Results, p.ans.Errs = p.res[:n], p.errs[:n]
-	a.Fill(p.ans.Results, p.ans.Errs)
-	return &p.ans
-}
-
-func (p *processInstance) Kill() error {
-	err := p.Signal(syscall.SIGKILL)
-	if errors.Is(err, os.ErrProcessDone) {
-		return nil
-	}
-	return err
 }
 
 func signalName(sig syscall.Signal) string { return process.SignalName(sig) }
@@ -120,22 +76,32 @@ func (sl *slot) workerError(l *life, death error) error {
 	if !errors.As(l.inst.Err(), &exit) {
 		return death
 	}
-	e := &WorkerError{Worker: sl.id, PID: exit.PID, Code: exit.Code, Signal: exit.Signal,
-		Output: exit.Stderr, Cause: l.plannedCause(), err: death}
-	return e
+	cause := l.plannedCause()
+	var lost *process.LostError
+	if errors.As(death, &lost) && lost.Canceled != nil {
+		cause = CauseKillLadder
+	}
+	return &WorkerError{Worker: sl.id, PID: exit.PID, Code: exit.Code, Signal: exit.Signal,
+		Output: exit.Stderr, Cause: cause, err: death}
 }
 
 // usageOf is what a worker process consumed over its life.
 func usageOf(inst instance) process.Usage {
-	if p, ok := inst.(*processInstance); ok {
+	if p, ok := inst.(*process.Worker); ok {
 		return p.Usage()
 	}
 	return process.Usage{}
 }
 
-// inWorker reports whether this process was started as a worker: then
-// New must not start workers of its own, or every worker would start more
-// (a program whose main forgets ServeWorker).
-func inWorker() bool {
-	return os.Getenv(process.Handshake.MagicCookieKey) == process.Handshake.MagicCookieValue
+// sampleMemory reads a worker process's peak memory, so that its record
+// has it when it dies.
+func sampleMemory(inst instance) {
+	if p, ok := inst.(*process.Worker); ok {
+		p.SampleMemory()
+	}
 }
+
+// inWorker reports whether this process was started as a worker (or as a
+// worker's guard): then New must not start workers of its own, or every
+// worker would start more (a program whose main forgets ServeWorker).
+func inWorker() bool { return process.InWorker() }

@@ -142,7 +142,7 @@ func (s *Supervisor) signal(id int, sig syscall.Signal) error {
 	if l == nil || isDone(l.inst.Done()) {
 		return fmt.Errorf("worker %d is not running", id)
 	}
-	p, ok := l.inst.(*processInstance)
+	p, ok := l.inst.(signaller)
 	if !ok {
 		go s.killGoroutine(sl, l)
 		return nil
@@ -189,4 +189,9 @@ func (s *Supervisor) setPaused(paused bool) {
 	for _, p := range s.pools {
 		p.setPaused(paused)
 	}
+}
+
+// A signaller is a worker that can be sent a signal: a worker process.
+type signaller interface {
+	Signal(sig syscall.Signal) error
 }

@@ -39,6 +39,7 @@ func (sl *slot) sampleOnce(now time.Time, last, seen map[int]procfs.Stat) {
 		return
 	}
 	pid := l.inst.PID()
+	sampleMemory(l.inst)
 	st, err := procfs.Read(pid)
 	if err != nil {
 		return // gone between the check and the read; the slot will notice

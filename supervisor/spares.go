@@ -57,8 +57,8 @@ func (s *Supervisor) takeSpare(id int, replacing bool) (instance, bool) {
 			s.stopInstance(inst)
 			return nil, false
 		}
-		if p, ok := inst.(*processInstance); ok {
-			p.SetID(id)
+		if w, ok := inst.(interface{ SetID(int) }); ok {
+			w.SetID(id) // its log lines say which worker it now is
 		}
 		return inst, true
 	default:

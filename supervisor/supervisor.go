@@ -40,6 +40,7 @@ type Supervisor struct {
 	wg        sync.WaitGroup // slot and helper goroutines
 
 	spares  chan instance
+	backend *processBackend // process mode's directory and guard; nil in thread mode
 	started time.Time
 	startup time.Duration
 }
@@ -69,12 +70,16 @@ func New(ctx context.Context, cfg Config) (*Supervisor, error) {
 		started:   time.Now(),
 	}
 	s.forceCtx, s.force = context.WithCancel(context.Background())
-	s.start = s.startProcess
-	if cfg.Mode == ModeThread {
-		s.start = s.startGoroutine
-	}
 	if err := s.buildPools(); err != nil {
 		return nil, err
+	}
+	s.start = s.startGoroutine
+	if cfg.Mode == ModeProcess {
+		b, err := openProcessBackend(cfg)
+		if err != nil {
+			return nil, err
+		}
+		s.backend, s.start = b, s.startProcess
 	}
 	if err := s.startSlots(ctx); err != nil {
 		return nil, err
@@ -116,6 +121,10 @@ func (s *Supervisor) startSlots(ctx context.Context) error {
 			s.wg.Go(func() { sl.run(ready.Done) })
 		}
 	}
+	if s.cfg.Mode == ModeProcess {
+		s.wg.Go(s.sample)
+	}
+	go s.closeWhenDone()
 	all := make(chan struct{})
 	go func() { ready.Wait(); close(all) }()
 	select {
@@ -130,11 +139,15 @@ func (s *Supervisor) startSlots(ctx context.Context) error {
 		<-s.done
 		return err
 	}
-	if s.cfg.Mode == ModeProcess {
-		s.wg.Go(s.sample)
-	}
-	go func() { s.wg.Wait(); close(s.done) }()
 	return nil
+}
+
+// closeWhenDone closes s.done once every slot and helper has ended, after
+// removing what process mode left: the guard and the socket directory.
+func (s *Supervisor) closeWhenDone() {
+	s.wg.Wait()
+	s.backend.close()
+	close(s.done)
 }
 
 // addSlotLocked adds a slot to pool p with a new id; the caller holds s.mu.

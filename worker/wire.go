@@ -112,7 +112,12 @@ func (r *Registry) ToWire(err error) WireError {
 // *RemoteError with the original text, wrapping the registered sentinels
 // and typed values it wrapped (those this registry knows) and also.
 func (r *Registry) FromWire(w WireError, also ...error) error {
-	re := &RemoteError{Message: w.Message, wrapped: also}
+	re := &RemoteError{Message: w.Message}
+	for _, a := range also {
+		if a != nil {
+			re.wrapped = append(re.wrapped, a)
+		}
+	}
 	e := &r.errors
 	e.mu.RLock()
 	defer e.mu.RUnlock()

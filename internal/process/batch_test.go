@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/procpool/supervisor/internal/backend"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -121,7 +124,7 @@ func TestPipelinedBatches(t *testing.T) {
 				tasks = append(tasks, task("echo", in))
 				outs = append(outs, in)
 			}
-			want[w.Send(context.Background(), tasks)] = outs
+			want[send(w, tasks...)] = outs
 		}
 		sent := 0
 		for ; sent < inFlight; sent++ {
@@ -131,12 +134,12 @@ func TestPipelinedBatches(t *testing.T) {
 		for range total {
 			a := w.Recv()
 			outs, ok := want[a.Ticket]
-			if !ok || a.Err != nil || a.Len() != len(outs) {
-				t.Fatalf("answer %d (err %v, %d tasks): unexpected or repeated", a.Ticket, a.Err, a.Len())
+			if !ok || a.Err != nil || len(a.Results) != len(outs) {
+				t.Fatalf("answer %d (err %v, %d tasks): unexpected or repeated", a.Ticket, a.Err, len(a.Results))
 			}
 			delete(want, a.Ticket)
 			for k, o := range outs {
-				if res, err := a.Result(k); err != nil || string(res.Output) != o {
+				if res, err := a.Results[k], a.Errs[k]; err != nil || string(res.Output) != o {
 					t.Fatalf("ticket %d task %d: %q %v, want %q", a.Ticket, k, res.Output, err, o)
 				}
 			}
@@ -155,17 +158,16 @@ func TestPipelinedBatches(t *testing.T) {
 func TestPipelinedWorkerDeath(t *testing.T) {
 	forEachIPC(t, func(t *testing.T, ipc IPC) {
 		w := startTest(t, ipc)
-		ctx := context.Background()
 		tickets := []uint64{
-			w.Send(ctx, []worker.Task{task("echo", "first")}),
-			w.Send(ctx, []worker.Task{task("exit", "4")}),
-			w.Send(ctx, []worker.Task{task("echo", "a"), task("echo", "b")}),
-			w.Send(ctx, []worker.Task{task("echo", "c")}),
+			send(w, task("echo", "first")),
+			send(w, task("exit", "4")),
+			send(w, task("echo", "a"), task("echo", "b")),
+			send(w, task("echo", "c")),
 		}
 		w.Flush()
-		got := map[uint64]Answer{}
+		got := map[uint64]backend.Answer{}
 		for range tickets {
-			a := w.Recv()
+			a := keep(w.Recv())
 			if _, dup := got[a.Ticket]; dup {
 				t.Fatalf("ticket %d answered twice", a.Ticket)
 			}
@@ -187,7 +189,7 @@ func TestPipelinedWorkerDeath(t *testing.T) {
 				continue
 			}
 			for i, o := range want[k] {
-				if res, err := a.Result(i); err != nil || string(res.Output) != o {
+				if res, err := a.Results[i], a.Errs[i]; err != nil || string(res.Output) != o {
 					t.Errorf("ticket %d task %d: %q %v, want %q", tk, i, res.Output, err, o)
 				}
 			}
@@ -234,18 +236,35 @@ func TestPayloadLimits(t *testing.T) {
 		}
 		checkTooLarge("the output that does not fit the batch's reply", errs[2])
 		a := sendAndRecv(t, w, []worker.Task{tooBig})
-		_, err = a.Result(0)
+		err = a.Errs[0]
 		checkTooLarge("Send", err)
 	})
 }
 
 // sendAndRecv sends tasks as one pipelined batch and returns its answer.
-func sendAndRecv(t *testing.T, w *Worker, tasks []worker.Task) Answer {
+func sendAndRecv(t *testing.T, w *Worker, tasks []worker.Task) backend.Answer {
 	t.Helper()
-	ticket := w.Send(context.Background(), tasks)
-	a := w.Recv()
+	ticket := send(w, tasks...)
+	a := keep(w.Recv())
 	if a.Ticket != ticket {
 		t.Fatalf("answer for ticket %d, want %d", a.Ticket, ticket)
 	}
 	return a
+}
+
+// tickets numbers the test's batches: Send takes the caller's tickets.
+var tickets atomic.Uint64
+
+// send sends tasks as one batch with no deadline and returns its ticket.
+func send(w *Worker, tasks ...worker.Task) uint64 {
+	t := tickets.Add(1)
+	w.Send(t, tasks, time.Time{})
+	return t
+}
+
+// keep copies an answer out of the storage Recv reuses.
+func keep(a *backend.Answer) backend.Answer {
+	c := *a
+	c.Results, c.Errs = slices.Clone(a.Results), slices.Clone(a.Errs)
+	return c
 }

@@ -122,7 +122,7 @@ func benchPipelined(b *testing.B, ipc IPC, workers, size int) {
 		sent, done := 0, 0
 		for done < batches {
 			for ; sent < batches && sent-done < inFlight; sent++ {
-				w.Send(context.Background(), tasks)
+				send(w, tasks...)
 			}
 			for first := true; first || w.Ready(); first = false {
 				if a := w.Recv(); a.Err != nil {

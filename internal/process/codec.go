@@ -18,7 +18,8 @@ import (
 //	requests: count u32, first_seq u64, deadline_unix_nano i64,
 //	          then per task: name, input
 //	outcomes: count u32, then per task, in order:
-//	          exec_ns i64, kind u8, output, and unless kind is NONE: error, stack
+//	          exec_ns i64, kind u8, output, and unless kind is NONE: error, stack,
+//	          sentinel count u16, sentinels, value count u16, (type, json) per value
 //
 // A batch's tasks are numbered first_seq, first_seq+1, ... and share one
 // deadline (0 for none), so neither travels per task; outcomes come back in
@@ -107,7 +108,17 @@ func appendOutcomeTail(b []byte, o *outcome) []byte {
 		return b
 	}
 	b = appendBytes(b, []byte(o.msg))
-	return appendBytes(b, []byte(o.stack))
+	b = appendBytes(b, []byte(o.stack))
+	b = le.AppendUint16(b, uint16(len(o.sentinels)))
+	for _, s := range o.sentinels {
+		b = appendBytes(b, []byte(s))
+	}
+	b = le.AppendUint16(b, uint16(len(o.values)))
+	for _, v := range o.values {
+		b = appendBytes(b, []byte(v.Type))
+		b = appendBytes(b, v.JSON)
+	}
+	return b
 }
 
 // largePayload is the size from which a payload travels as a part of its
@@ -167,7 +178,13 @@ func batchParts(bt batch) ([][]byte, bool) {
 func outcomeSize(o *outcome) int {
 	n := 8 + 1 + 4 + len(o.output)
 	if o.kind != workerpb.ErrorKind_ERROR_KIND_NONE {
-		n += 4 + len(o.msg) + 4 + len(o.stack)
+		n += 4 + len(o.msg) + 4 + len(o.stack) + 2 + 2
+		for _, s := range o.sentinels {
+			n += 4 + len(s)
+		}
+		for _, v := range o.values {
+			n += 4 + len(v.Type) + 4 + len(v.JSON)
+		}
 	}
 	return n
 }
@@ -189,6 +206,7 @@ func decodeOutcomes(b []byte, want int, first uint64, outs []outcome) ([]outcome
 		if o.kind != workerpb.ErrorKind_ERROR_KIND_NONE {
 			o.msg = string(d.bytes())
 			o.stack = string(d.bytes())
+			o.sentinels, o.values = d.wire()
 		}
 	}
 	return outs, d.end()
@@ -252,4 +270,18 @@ func (d *decoder) end() error {
 		d.err = errCorrupt
 	}
 	return d.err
+}
+
+// wire reads an outcome's registered errors.
+func (d *decoder) wire() ([]string, []worker.WireValue) {
+	var sentinels []string
+	for n := d.u16(); n > 0 && d.err == nil; n-- {
+		sentinels = append(sentinels, string(d.bytes()))
+	}
+	var values []worker.WireValue
+	for n := d.u16(); n > 0 && d.err == nil; n-- {
+		t := string(d.bytes())
+		values = append(values, worker.WireValue{Type: t, JSON: slices.Clone(d.bytes())})
+	}
+	return sentinels, values
 }

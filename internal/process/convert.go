@@ -20,17 +20,31 @@ type outcome struct {
 	kind   workerpb.ErrorKind
 	msg    string
 	stack  string
+	// The registered errors the task's error wrapped (worker.RegisterError,
+	// RegisterErrorType): they keep their identity on the host.
+	sentinels []string
+	values    []worker.WireValue
 }
 
 // set makes o what worker.Run returned.
 func (o *outcome) set(seq uint64, res worker.Result, err error) {
 	o.seq, o.output, o.exec = seq, res.Output, res.Exec
 	o.kind, o.msg, o.stack = encodeError(err)
+	o.sentinels, o.values = nil, nil
+	if err != nil && o.kind != workerpb.ErrorKind_ERROR_KIND_PANIC {
+		w := worker.Default.ToWire(err)
+		o.sentinels, o.values = w.Sentinels, w.Values
+	}
 }
 
 // result turns an outcome back into what worker.Run returned, on the host.
 func (o *outcome) result(pid int) (worker.Result, error) {
-	return worker.Result{Output: o.output, Exec: o.exec, PID: pid}, decodeError(o.kind, o.msg, o.stack)
+	err := decodeError(o.kind, o.msg, o.stack)
+	if len(o.sentinels) > 0 || len(o.values) > 0 {
+		// The registered errors it wrapped, beside the kind's own sentinel.
+		err = worker.Default.FromWire(worker.WireError{Message: o.msg, Sentinels: o.sentinels, Values: o.values}, errors.Unwrap(err))
+	}
+	return worker.Result{Output: o.output, Exec: o.exec, PID: pid}, err
 }
 
 // encodeError classifies err so that errors.Is answers the same on the
@@ -118,11 +132,19 @@ func byteSize(n int) string {
 
 // toPB and fromPB convert between outcomes and their gRPC form.
 func (o *outcome) toPB() *workerpb.Outcome {
-	return &workerpb.Outcome{Seq: o.seq, Output: o.output, ExecNs: int64(o.exec),
-		Kind: o.kind, Error: o.msg, Stack: o.stack}
+	pb := &workerpb.Outcome{Seq: o.seq, Output: o.output, ExecNs: int64(o.exec),
+		Kind: o.kind, Error: o.msg, Stack: o.stack, Sentinels: o.sentinels}
+	for _, v := range o.values {
+		pb.Values = append(pb.Values, &workerpb.ErrorValue{Type: v.Type, Json: v.JSON})
+	}
+	return pb
 }
 
 func fromPB(p *workerpb.Outcome) outcome {
-	return outcome{seq: p.GetSeq(), output: p.GetOutput(), exec: time.Duration(p.GetExecNs()),
-		kind: p.GetKind(), msg: p.GetError(), stack: p.GetStack()}
+	o := outcome{seq: p.GetSeq(), output: p.GetOutput(), exec: time.Duration(p.GetExecNs()),
+		kind: p.GetKind(), msg: p.GetError(), stack: p.GetStack(), sentinels: p.GetSentinels()}
+	for _, v := range p.GetValues() {
+		o.values = append(o.values, worker.WireValue{Type: v.GetType(), JSON: v.GetJson()})
+	}
+	return o
 }

@@ -131,6 +131,7 @@ func (e *executor) fit(o *outcome, used, left int) int {
 		err := tooLarge("the batch's output", used+len(o.output), e.batchLimit)
 		o.output = nil
 		o.kind, o.msg, o.stack = encodeError(err)
+		o.sentinels, o.values = nil, nil
 		n = outcomeSize(o)
 	}
 	return used + n

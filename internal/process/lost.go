@@ -56,6 +56,11 @@ const ProgressUnknown = -1
 // be recorded (killing the worker if it lingers with a broken connection),
 // so the caller sees Done closed.
 func (w *Worker) lost(ctx context.Context, first uint64, n int) *LostError {
+	return w.lostAs(ctx.Err(), first, n)
+}
+
+// lostAs is lost for a batch whose cancellation, if any, was canceled.
+func (w *Worker) lostAs(canceled error, first uint64, n int) *LostError {
 	select {
 	case <-w.done:
 	case <-time.After(w.cfg.Grace):
@@ -64,8 +69,8 @@ func (w *Worker) lost(ctx context.Context, first uint64, n int) *LostError {
 	}
 	e := &LostError{PID: w.pid, Exit: w.exitErr}
 	e.Started, e.Finished = w.final.of(first, n)
-	if err := ctx.Err(); err != nil && w.exitErr.ladder {
-		e.Canceled = err
+	if canceled != nil && w.exitErr.ladder {
+		e.Canceled = canceled
 	}
 	return e
 }

@@ -60,21 +60,21 @@ func fakeHandshake() {
 // Tasks for the tests, registered in the test binary, which is the
 // worker: they write to the worker's output the ways tasks do.
 func init() {
-	worker.Register(worker.Def{Name: "test-print", Run: testPrint})
-	worker.Register(worker.Def{Name: "test-print-exit", Run: func(ctx context.Context, in []byte) ([]byte, error) {
+	worker.Register("test-print", testPrint)
+	worker.Register("test-print-exit", func(ctx context.Context, in []byte) ([]byte, error) {
 		_, _ = testPrint(ctx, in)
 		os.Exit(5)
 		return nil, nil
-	}})
+	})
 	// Dies by itself, with status 6, when its context ends: a crash during
 	// the kill ladder, not a kill by it.
-	worker.Register(worker.Def{Name: "test-exit-on-cancel", Run: func(ctx context.Context, _ []byte) ([]byte, error) {
+	worker.Register("test-exit-on-cancel", func(ctx context.Context, _ []byte) ([]byte, error) {
 		<-ctx.Done()
 		os.Exit(6)
 		return nil, nil
-	}})
+	})
 	// Touches the MiB of memory its input says, and lets it go.
-	worker.Register(worker.Def{Name: "test-alloc", Run: func(_ context.Context, in []byte) ([]byte, error) {
+	worker.Register("test-alloc", func(_ context.Context, in []byte) ([]byte, error) {
 		n, err := strconv.Atoi(string(in))
 		if err != nil {
 			return nil, err
@@ -84,10 +84,10 @@ func init() {
 			b[i] = 1
 		}
 		return []byte(strconv.Itoa(len(b))), nil
-	}})
-	worker.Register(worker.Def{Name: "test-in-worker", Run: func(context.Context, []byte) ([]byte, error) {
+	})
+	worker.Register("test-in-worker", func(context.Context, []byte) ([]byte, error) {
 		return []byte(strconv.FormatBool(InWorker())), nil
-	}})
+	})
 }
 
 // testPrint writes input, tagged with where it went, to stdout (fmt), to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	_ "github.com/procpool/supervisor/internal/demo" // the built-in tasks the tests run, in the workers too
 	"os"
 	"os/exec"
 	"strings"

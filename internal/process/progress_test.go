@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/procpool/supervisor/worker"
+	"github.com/procpool/supervisor/internal/backend"
 )
 
 // When a worker dies with several batches in flight, each lost batch says
@@ -16,14 +16,13 @@ import (
 func TestLostBatchesSayWhichTaskWasExecuting(t *testing.T) {
 	forEachIPC(t, func(t *testing.T, ipc IPC) {
 		w := startTest(t, ipc)
-		ctx := context.Background()
-		first := w.Send(ctx, []worker.Task{task("echo", "a"), task("echo", "b")})
-		fatal := w.Send(ctx, []worker.Task{task("echo", "c"), task("exit", "4"), task("echo", "d")})
-		behind := w.Send(ctx, []worker.Task{task("echo", "e")})
+		first := send(w, task("echo", "a"), task("echo", "b"))
+		fatal := send(w, task("echo", "c"), task("exit", "4"), task("echo", "d"))
+		behind := send(w, task("echo", "e"))
 		w.Flush()
-		got := map[uint64]Answer{}
+		got := map[uint64]backend.Answer{}
 		for range 3 {
-			a := w.Recv()
+			a := keep(w.Recv())
 			got[a.Ticket] = a
 		}
 		if a := got[fatal]; a.Err == nil || a.Started != 2 || a.Finished != 1 {

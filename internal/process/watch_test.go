@@ -38,25 +38,35 @@ func TestSharedContextWatch(t *testing.T) {
 	})
 }
 
-// Batches pipelined under a context that ends are cancelled; one that
-// ignores it is killed with its worker, and the ones behind it are lost
-// with it.
+// A pipelined batch that is cancelled and ignores it is killed with its
+// worker by the kill ladder (its loss says so); the batch behind it is
+// lost with it, having never started.
 func TestPipelinedKillLadder(t *testing.T) {
 	forEachIPC(t, func(t *testing.T, ipc IPC) {
 		w := startTest(t, ipc)
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		hang := w.Send(ctx, []worker.Task{task("hang", "")})
-		w.Send(ctx, []worker.Task{task("echo", "behind")})
+		hang := send(w, task("hang", ""))
+		behind := send(w, task("echo", "behind"))
 		w.Flush()
+		w.Cancel(hang)
+		killed := true
 		for range 2 {
-			a := w.Recv()
-			res, err := a.Result(0)
-			// On the unary path the echo may run before the hang.
-			ranFirst := ipc == IPCGRPC && a.Ticket != hang && err == nil && string(res.Output) == "behind"
-			if !errors.Is(err, context.DeadlineExceeded) && !ranFirst {
-				t.Errorf("ticket %d: %v, want DeadlineExceeded", a.Ticket, err)
+			a := keep(w.Recv())
+			var lost *LostError
+			switch {
+			case a.Ticket == hang && ipc == IPCGRPC && a.Err == nil && errors.Is(a.Errs[0], context.Canceled):
+				// On the unary path the Cancel may reach the worker before
+				// the call: the hang then never starts.
+				killed = false
+			case a.Ticket == hang && (!errors.As(a.Err, &lost) || !errors.Is(a.Err, context.Canceled)):
+				t.Errorf("the hang: %v, want lost to the kill ladder", a.Err)
+			case a.Ticket == behind && ipc == IPCGRPC && a.Err == nil:
+				// On the unary path the echo may run before the hang.
+			case a.Ticket == behind && (a.Err == nil || a.Started != 0):
+				t.Errorf("the batch behind: %v (started %d), want lost before it started", a.Err, a.Started)
 			}
+		}
+		if !killed {
+			return
 		}
 		<-w.Done()
 		var exit *ExitError
@@ -64,4 +74,17 @@ func TestPipelinedKillLadder(t *testing.T) {
 			t.Fatalf("exit %v, want death by SIGTERM", w.Err())
 		}
 	})
+}
+
+// A Cancel that names a ticket before its Send cancels it when it is sent.
+func TestCancelBeforeSend(t *testing.T) {
+	w := startTest(t, IPCFrame)
+	ticket := tickets.Add(1)
+	w.Cancel(ticket)
+	w.Send(ticket, []worker.Task{task("sleep", "1h")}, time.Time{})
+	w.Flush()
+	a := keep(w.Recv())
+	if a.Err != nil || !errors.Is(a.Errs[0], context.Canceled) {
+		t.Fatalf("got %v / %v, want the task cancelled", a.Err, a.Errs)
+	}
 }

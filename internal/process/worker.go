@@ -181,6 +181,12 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 // ones that their envelopes add up). The supervisor's Map keeps chunks
 // within the limit, so there this error means one input too large.
 func (w *Worker) batch(ctx context.Context, tasks []worker.Task) (batch, error) {
+	d, _ := ctx.Deadline()
+	return w.batchAt(d, tasks)
+}
+
+// batchAt is batch with the deadline given (zero for none).
+func (w *Worker) batchAt(deadline time.Time, tasks []worker.Task) (batch, error) {
 	b := batch{tasks: tasks, size: batchHeader}
 	for _, t := range tasks {
 		if len(t.Input) > w.cfg.MaxPayload {
@@ -194,7 +200,7 @@ func (w *Worker) batch(ctx context.Context, tasks []worker.Task) (batch, error) 
 	}
 	n := uint64(len(tasks))
 	b.first = w.seq.Add(n) - n + 1
-	b.deadline, _ = ctx.Deadline()
+	b.deadline = deadline
 	return b, nil
 }
 

@@ -220,7 +220,13 @@ type Outcome struct {
 	Kind   ErrorKind `protobuf:"varint,4,opt,name=kind,proto3,enum=supervisor.worker.v1.ErrorKind" json:"kind,omitempty"`
 	Error  string    `protobuf:"bytes,5,opt,name=error,proto3" json:"error,omitempty"`
 	// stack is the panicking goroutine's stack, for ERROR_KIND_PANIC.
-	Stack         string `protobuf:"bytes,6,opt,name=stack,proto3" json:"stack,omitempty"`
+	Stack string `protobuf:"bytes,6,opt,name=stack,proto3" json:"stack,omitempty"`
+	// sentinels are the registered sentinel errors the task's error wrapped,
+	// by their text (worker.RegisterError).
+	Sentinels []string `protobuf:"bytes,7,rep,name=sentinels,proto3" json:"sentinels,omitempty"`
+	// values are the registered error types it wrapped, as JSON
+	// (worker.RegisterErrorType).
+	Values        []*ErrorValue `protobuf:"bytes,8,rep,name=values,proto3" json:"values,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -297,6 +303,72 @@ func (x *Outcome) GetStack() string {
 	return ""
 }
 
+func (x *Outcome) GetSentinels() []string {
+	if x != nil {
+		return x.Sentinels
+	}
+	return nil
+}
+
+func (x *Outcome) GetValues() []*ErrorValue {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+type ErrorValue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Type          string                 `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
+	Json          []byte                 `protobuf:"bytes,2,opt,name=json,proto3" json:"json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ErrorValue) Reset() {
+	*x = ErrorValue{}
+	mi := &file_worker_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ErrorValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ErrorValue) ProtoMessage() {}
+
+func (x *ErrorValue) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ErrorValue.ProtoReflect.Descriptor instead.
+func (*ErrorValue) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ErrorValue) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ErrorValue) GetJson() []byte {
+	if x != nil {
+		return x.Json
+	}
+	return nil
+}
+
 type DoResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Outcomes      []*Outcome             `protobuf:"bytes,1,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
@@ -306,7 +378,7 @@ type DoResponse struct {
 
 func (x *DoResponse) Reset() {
 	*x = DoResponse{}
-	mi := &file_worker_proto_msgTypes[3]
+	mi := &file_worker_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -318,7 +390,7 @@ func (x *DoResponse) String() string {
 func (*DoResponse) ProtoMessage() {}
 
 func (x *DoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_worker_proto_msgTypes[3]
+	mi := &file_worker_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -331,7 +403,7 @@ func (x *DoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DoResponse.ProtoReflect.Descriptor instead.
 func (*DoResponse) Descriptor() ([]byte, []int) {
-	return file_worker_proto_rawDescGZIP(), []int{3}
+	return file_worker_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DoResponse) GetOutcomes() []*Outcome {
@@ -349,7 +421,7 @@ type InfoRequest struct {
 
 func (x *InfoRequest) Reset() {
 	*x = InfoRequest{}
-	mi := &file_worker_proto_msgTypes[4]
+	mi := &file_worker_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -361,7 +433,7 @@ func (x *InfoRequest) String() string {
 func (*InfoRequest) ProtoMessage() {}
 
 func (x *InfoRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_worker_proto_msgTypes[4]
+	mi := &file_worker_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -374,7 +446,7 @@ func (x *InfoRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoRequest.ProtoReflect.Descriptor instead.
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return file_worker_proto_rawDescGZIP(), []int{4}
+	return file_worker_proto_rawDescGZIP(), []int{5}
 }
 
 type InfoResponse struct {
@@ -390,7 +462,7 @@ type InfoResponse struct {
 
 func (x *InfoResponse) Reset() {
 	*x = InfoResponse{}
-	mi := &file_worker_proto_msgTypes[5]
+	mi := &file_worker_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -402,7 +474,7 @@ func (x *InfoResponse) String() string {
 func (*InfoResponse) ProtoMessage() {}
 
 func (x *InfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_worker_proto_msgTypes[5]
+	mi := &file_worker_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -415,7 +487,7 @@ func (x *InfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InfoResponse.ProtoReflect.Descriptor instead.
 func (*InfoResponse) Descriptor() ([]byte, []int) {
-	return file_worker_proto_rawDescGZIP(), []int{5}
+	return file_worker_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *InfoResponse) GetPid() int64 {
@@ -455,7 +527,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_worker_proto_msgTypes[6]
+	mi := &file_worker_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -467,7 +539,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_worker_proto_msgTypes[6]
+	mi := &file_worker_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -480,7 +552,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_worker_proto_rawDescGZIP(), []int{6}
+	return file_worker_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CancelRequest) GetSeqs() []uint64 {
@@ -498,7 +570,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_worker_proto_msgTypes[7]
+	mi := &file_worker_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -510,7 +582,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_worker_proto_msgTypes[7]
+	mi := &file_worker_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -523,7 +595,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_worker_proto_rawDescGZIP(), []int{7}
+	return file_worker_proto_rawDescGZIP(), []int{8}
 }
 
 var File_worker_proto protoreflect.FileDescriptor
@@ -537,14 +609,20 @@ const file_worker_proto_rawDesc = "" +
 	"\x05input\x18\x03 \x01(\fR\x05input\x12,\n" +
 	"\x12deadline_unix_nano\x18\x04 \x01(\x03R\x10deadlineUnixNano\"=\n" +
 	"\tDoRequest\x120\n" +
-	"\x05tasks\x18\x01 \x03(\v2\x1a.supervisor.worker.v1.TaskR\x05tasks\"\xad\x01\n" +
+	"\x05tasks\x18\x01 \x03(\v2\x1a.supervisor.worker.v1.TaskR\x05tasks\"\x85\x02\n" +
 	"\aOutcome\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x16\n" +
 	"\x06output\x18\x02 \x01(\fR\x06output\x12\x17\n" +
 	"\aexec_ns\x18\x03 \x01(\x03R\x06execNs\x123\n" +
 	"\x04kind\x18\x04 \x01(\x0e2\x1f.supervisor.worker.v1.ErrorKindR\x04kind\x12\x14\n" +
 	"\x05error\x18\x05 \x01(\tR\x05error\x12\x14\n" +
-	"\x05stack\x18\x06 \x01(\tR\x05stack\"G\n" +
+	"\x05stack\x18\x06 \x01(\tR\x05stack\x12\x1c\n" +
+	"\tsentinels\x18\a \x03(\tR\tsentinels\x128\n" +
+	"\x06values\x18\b \x03(\v2 .supervisor.worker.v1.ErrorValueR\x06values\"4\n" +
+	"\n" +
+	"ErrorValue\x12\x12\n" +
+	"\x04type\x18\x01 \x01(\tR\x04type\x12\x12\n" +
+	"\x04json\x18\x02 \x01(\fR\x04json\"G\n" +
 	"\n" +
 	"DoResponse\x129\n" +
 	"\boutcomes\x18\x01 \x03(\v2\x1d.supervisor.worker.v1.OutcomeR\boutcomes\"\r\n" +
@@ -587,35 +665,37 @@ func file_worker_proto_rawDescGZIP() []byte {
 }
 
 var file_worker_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_worker_proto_goTypes = []any{
 	(ErrorKind)(0),         // 0: supervisor.worker.v1.ErrorKind
 	(*Task)(nil),           // 1: supervisor.worker.v1.Task
 	(*DoRequest)(nil),      // 2: supervisor.worker.v1.DoRequest
 	(*Outcome)(nil),        // 3: supervisor.worker.v1.Outcome
-	(*DoResponse)(nil),     // 4: supervisor.worker.v1.DoResponse
-	(*InfoRequest)(nil),    // 5: supervisor.worker.v1.InfoRequest
-	(*InfoResponse)(nil),   // 6: supervisor.worker.v1.InfoResponse
-	(*CancelRequest)(nil),  // 7: supervisor.worker.v1.CancelRequest
-	(*CancelResponse)(nil), // 8: supervisor.worker.v1.CancelResponse
+	(*ErrorValue)(nil),     // 4: supervisor.worker.v1.ErrorValue
+	(*DoResponse)(nil),     // 5: supervisor.worker.v1.DoResponse
+	(*InfoRequest)(nil),    // 6: supervisor.worker.v1.InfoRequest
+	(*InfoResponse)(nil),   // 7: supervisor.worker.v1.InfoResponse
+	(*CancelRequest)(nil),  // 8: supervisor.worker.v1.CancelRequest
+	(*CancelResponse)(nil), // 9: supervisor.worker.v1.CancelResponse
 }
 var file_worker_proto_depIdxs = []int32{
 	1, // 0: supervisor.worker.v1.DoRequest.tasks:type_name -> supervisor.worker.v1.Task
 	0, // 1: supervisor.worker.v1.Outcome.kind:type_name -> supervisor.worker.v1.ErrorKind
-	3, // 2: supervisor.worker.v1.DoResponse.outcomes:type_name -> supervisor.worker.v1.Outcome
-	5, // 3: supervisor.worker.v1.Worker.Info:input_type -> supervisor.worker.v1.InfoRequest
-	2, // 4: supervisor.worker.v1.Worker.Do:input_type -> supervisor.worker.v1.DoRequest
-	2, // 5: supervisor.worker.v1.Worker.Stream:input_type -> supervisor.worker.v1.DoRequest
-	7, // 6: supervisor.worker.v1.Worker.Cancel:input_type -> supervisor.worker.v1.CancelRequest
-	6, // 7: supervisor.worker.v1.Worker.Info:output_type -> supervisor.worker.v1.InfoResponse
-	4, // 8: supervisor.worker.v1.Worker.Do:output_type -> supervisor.worker.v1.DoResponse
-	4, // 9: supervisor.worker.v1.Worker.Stream:output_type -> supervisor.worker.v1.DoResponse
-	8, // 10: supervisor.worker.v1.Worker.Cancel:output_type -> supervisor.worker.v1.CancelResponse
-	7, // [7:11] is the sub-list for method output_type
-	3, // [3:7] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 2: supervisor.worker.v1.Outcome.values:type_name -> supervisor.worker.v1.ErrorValue
+	3, // 3: supervisor.worker.v1.DoResponse.outcomes:type_name -> supervisor.worker.v1.Outcome
+	6, // 4: supervisor.worker.v1.Worker.Info:input_type -> supervisor.worker.v1.InfoRequest
+	2, // 5: supervisor.worker.v1.Worker.Do:input_type -> supervisor.worker.v1.DoRequest
+	2, // 6: supervisor.worker.v1.Worker.Stream:input_type -> supervisor.worker.v1.DoRequest
+	8, // 7: supervisor.worker.v1.Worker.Cancel:input_type -> supervisor.worker.v1.CancelRequest
+	7, // 8: supervisor.worker.v1.Worker.Info:output_type -> supervisor.worker.v1.InfoResponse
+	5, // 9: supervisor.worker.v1.Worker.Do:output_type -> supervisor.worker.v1.DoResponse
+	5, // 10: supervisor.worker.v1.Worker.Stream:output_type -> supervisor.worker.v1.DoResponse
+	9, // 11: supervisor.worker.v1.Worker.Cancel:output_type -> supervisor.worker.v1.CancelResponse
+	8, // [8:12] is the sub-list for method output_type
+	4, // [4:8] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_worker_proto_init() }
@@ -629,7 +709,7 @@ func file_worker_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_worker_proto_rawDesc), len(file_worker_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
