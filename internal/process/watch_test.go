@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procpool/supervisor/internal/backend"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -48,25 +49,27 @@ func TestPipelinedKillLadder(t *testing.T) {
 		behind := send(w, task("echo", "behind"))
 		w.Flush()
 		w.Cancel(hang)
-		killed := true
+		got := map[uint64]backend.Answer{}
 		for range 2 {
 			a := keep(w.Recv())
-			var lost *LostError
-			switch {
-			case a.Ticket == hang && a.Err == nil && errors.Is(a.Errs[0], context.Canceled):
-				// The Cancel, over gRPC, may reach the worker before the
-				// batch does: the hang then never starts.
-				killed = false
-			case a.Ticket == hang && (!errors.As(a.Err, &lost) || !errors.Is(a.Err, context.Canceled)):
-				t.Errorf("the hang: %v, want lost to the kill ladder", a.Err)
-			case a.Ticket == behind && ipc == IPCGRPC && a.Err == nil:
-				// On the unary path the echo may run before the hang.
-			case a.Ticket == behind && (a.Err == nil || a.Started != 0):
-				t.Errorf("the batch behind: %v (started %d), want lost before it started", a.Err, a.Started)
-			}
+			got[a.Ticket] = a
 		}
-		if !killed {
+		h, b := got[hang], got[behind]
+		if h.Err == nil && errors.Is(h.Errs[0], context.Canceled) {
+			// The Cancel, over gRPC, reached the worker before the batch
+			// did: the hang never started, and the echo ran.
+			if b.Err != nil || b.Errs[0] != nil {
+				t.Errorf("the batch behind a hang that never ran: %v %v", b.Err, b.Errs)
+			}
 			return
+		}
+		var lost *LostError
+		if !errors.As(h.Err, &lost) || !errors.Is(h.Err, context.Canceled) {
+			t.Errorf("the hang: %v, want lost to the kill ladder", h.Err)
+		}
+		// On the unary path the echo may run before the hang.
+		if !(ipc == IPCGRPC && b.Err == nil) && (b.Err == nil || b.Started != 0) {
+			t.Errorf("the batch behind: %v (started %d), want lost before it started", b.Err, b.Started)
 		}
 		<-w.Done()
 		var exit *ExitError
