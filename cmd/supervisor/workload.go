@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"iter"
 	"log/slog"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,31 +14,28 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/procpool/supervisor/internal/limits"
 	"github.com/procpool/supervisor/internal/pages"
 	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
 )
 
-// runWorkload runs one workload: the seed's primes by default.
-func runWorkload(args []string, stdout, stderr io.Writer) exitCode {
-	o, err := parseOptions(args)
-	if errors.Is(err, flag.ErrHelp) {
-		printUsage(stdout)
-		return exitOK
-	}
-	if err != nil {
-		return report(stderr, err)
+// runWorkload runs one workload: the seed's primes by default. Every flag
+// is checked, and every listener bound, before any worker starts.
+func runWorkload(o *options, stdout io.Writer, con *console) error {
+	if err := o.check(); err != nil {
+		return err
 	}
 	tasks, cleanup, err := workloadTasks(o)
 	if err != nil {
-		return report(stderr, err)
+		return err
 	}
 	defer cleanup()
 	if err := checkRouted(o.poolSpecs, tasks); err != nil {
-		return report(stderr, err)
+		return err
 	}
-	return execute(o, tasks, stdout, stderr)
+	return execute(o, tasks, stdout, con)
 }
 
 // workloadTasks is the run's task list: --task with its arguments,
@@ -54,10 +48,6 @@ func workloadTasks(o *options) ([]worker.Task, func(), error) {
 		return nil, func() {}, err
 	}
 	cleanup := site.close
-	tasks := make([]worker.Task, 0, len(inputs))
-	for _, in := range inputs {
-		tasks = append(tasks, worker.Task{Name: o.task, Input: []byte(in)})
-	}
 	var extra []worker.Task
 	for _, spec := range o.adds {
 		more, err := parseAdd(spec, site)
@@ -66,6 +56,24 @@ func workloadTasks(o *options) ([]worker.Task, func(), error) {
 			return nil, func() {}, err
 		}
 		extra = append(extra, more...)
+		if len(extra) > maxTasks {
+			cleanup()
+			return nil, func() {}, usagef("--add: more than %d tasks, the most one run holds", maxTasks)
+		}
+	}
+	if err := checkTotal(o, inputs, extra); err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	tasks := make([]worker.Task, 0, len(inputs)*o.repeat+len(extra))
+	shared := make([][]byte, len(inputs)) // a repeated input is one slice, not one copy per task
+	for i, in := range inputs {
+		shared[i] = []byte(in)
+	}
+	for range o.repeat {
+		for _, in := range shared {
+			tasks = append(tasks, worker.Task{Name: o.task, Input: in})
+		}
 	}
 	mid := len(tasks) / 2
 	return slices.Concat(tasks[:mid], extra, tasks[mid:]), cleanup, nil
@@ -77,15 +85,15 @@ func parseAdd(spec string, site *pageServer) ([]worker.Task, error) {
 	body, count := spec, 1
 	if i := strings.LastIndexByte(spec, '*'); i >= 0 {
 		n, err := strconv.Atoi(spec[i+1:])
-		if err != nil || n < 1 {
-			return nil, usagef("--add=%s: the count after * must be a positive number", spec)
+		if err != nil || n < 1 || n > maxTasks {
+			return nil, usagef("--add=%s: the count after * must be from 1 to %d", spec, maxTasks)
 		}
 		body, count = spec[:i], n
 	}
 	name, input, hasInput := strings.Cut(body, ":")
 	def, err := worker.Lookup(name)
 	if err != nil {
-		return nil, usagef("--add=%s: unknown task %q (see supervisor tasks)", spec, name)
+		return nil, usagef("--add=%s: unknown task %q%s (see supervisor tasks)", spec, name, didYouMean(name, taskNames(), identity))
 	}
 	inputs := []string{input}
 	switch {
@@ -102,9 +110,13 @@ func parseAdd(spec string, site *pageServer) ([]worker.Task, error) {
 	if err := worker.CheckInput(name, inputs[0]); err != nil {
 		return nil, usagef("--add=%s: %v", spec, err)
 	}
+	shared := make([][]byte, len(inputs))
+	for i, in := range inputs {
+		shared[i] = []byte(in)
+	}
 	out := make([]worker.Task, count)
 	for i := range out {
-		out[i] = worker.Task{Name: name, Input: []byte(inputs[i%len(inputs)])}
+		out[i] = worker.Task{Name: name, Input: shared[i%len(shared)]}
 	}
 	return out, nil
 }
@@ -137,11 +149,23 @@ func workloadInputs(o *options, site *pageServer) ([]string, error) {
 			return nil, usagef("%v", err)
 		}
 	}
-	all := make([]string, 0, len(inputs)*o.repeat)
-	for range o.repeat {
-		all = append(all, inputs...)
+	return inputs, nil
+}
+
+// checkTotal bounds the run's tasks and input bytes before they are
+// allocated: --repeat=9223372036854775807 used to panic in makeslice.
+func checkTotal(o *options, inputs []string, extra []worker.Task) error {
+	if len(inputs) > 0 && o.repeat > (maxTasks-len(extra))/len(inputs) {
+		return usagef("--repeat=%d: the run would have more than %d tasks, the most one run holds (%s)", o.repeat, maxTasks, "each result is kept until the summary")
 	}
-	return all, nil
+	size := 0
+	for _, in := range inputs {
+		size += len(in)
+	}
+	if size > 0 && o.repeat > maxInputBytes/size {
+		return usagef("--repeat=%d: the inputs would take more than %s", o.repeat, formatSize(maxInputBytes))
+	}
+	return nil
 }
 
 // pageServer starts the built-in pages for fetch the first time they are
@@ -168,52 +192,113 @@ func (p *pageServer) close() {
 	}
 }
 
-// execute starts the supervisor, runs the inputs, hands each result to
-// the observers as it completes, then the summary.
-func execute(o *options, tasks []worker.Task, stdout, stderr io.Writer) exitCode {
-	obs := o.observers(stdout, stderr)
-	cfg := o.config(newLogger(stderr, o.logLevel, o.logFormat))
-	cfg.OnEvent = obs.event
-	var finished chan supervisor.Result
-	if o.chunksize > 1 {
-		// Map's inputs have no futures: their results come as events.
-		finished = make(chan supervisor.Result, len(tasks))
-		cfg.OnEvent = func(e supervisor.Event) {
-			obs.event(e)
-			if f, ok := e.(supervisor.TaskFinished); ok {
-				finished <- f.Result
-			}
-		}
+// execute binds the run's listeners, starts the supervisor, runs the
+// tasks, hands each result to the observers as it completes, then the
+// summary. Its error carries the exit code.
+func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) error {
+	ctl, err := bindControl(o.control, con.out())
+	if err != nil {
+		return err
 	}
+	defer ctl.close()
+	obs, err := o.observers(ctl, stdout, con.out())
+	if err != nil {
+		return err
+	}
+	if err := limits.CheckWorkers(o.modeName, o.processes()); err != nil {
+		return fmt.Errorf("--workers=%d: %w", o.workers, err)
+	}
+	intr := catchInterrupts()
+	defer intr.stop()
+	cfg := o.config(newLogger(con.out(), o.logLevel, o.logFormat))
+	finished := resultEvents(&cfg, obs, o.chunksize > 1, len(tasks))
 	begin := time.Now()
 	s, err := supervisor.New(cfg)
 	if err != nil {
-		return report(stderr, err)
+		return err
 	}
-	announce(stderr, s)
+	announce(con.out(), s)
 	if err := obs.attach(s); err != nil {
 		_ = s.Stop(context.Background())
-		return report(stderr, err)
+		return err
 	}
-	release := handleSignals(s, stderr)
-	defer release()
+	intr.watch(func(ctx context.Context) { _ = s.Stop(ctx) }, func() { forceWorkers(s) }, con.out())
 	results := make([]supervisor.Result, 0, len(tasks))
 	for r := range runTasks(s, tasks, o.chunksize, finished) {
 		results = append(results, r)
 		obs.result(r)
 	}
 	wall := time.Since(begin)
-	stopErr := s.Stop(context.Background())
+	stopErr := s.Stop(intr.stopCtx)
 	sum := summarize(s, results, wall)
 	obs.detach(sum)
+	intr.stop()
+	return outcome(intr, stopErr, sum, con)
+}
+
+// forceWorkers SIGKILLs every worker process's group at once. Stop does
+// the same once its ctx ends; doing it here as well keeps the second signal
+// prompt while a kill ladder is waiting out its grace, whatever the
+// library's version (issue #9: it waited 4.5 s with --grace=5s).
+func forceWorkers(s *supervisor.Supervisor) {
+	if s.Config().Mode != supervisor.ModeProcess {
+		return // a goroutine cannot be killed: Stop abandons it
+	}
+	for _, w := range s.Workers() {
+		if w.PID > 0 {
+			_ = syscall.Kill(-w.PID, syscall.SIGKILL)
+		}
+	}
+}
+
+// resultEvents wires the observers to the supervisor's events. With Map
+// (chunks), results have no futures and come as events: it returns the
+// channel they arrive on.
+func resultEvents(cfg *supervisor.Config, obs observers, chunked bool, n int) chan supervisor.Result {
+	cfg.OnEvent = obs.event
+	if !chunked {
+		return nil
+	}
+	finished := make(chan supervisor.Result, n)
+	cfg.OnEvent = func(e supervisor.Event) {
+		obs.event(e)
+		if f, ok := e.(supervisor.TaskFinished); ok {
+			finished <- f.Result
+		}
+	}
+	return finished
+}
+
+// outcome is the run's exit, once the summary is out: a signal's code if
+// one stopped it, else 3 if the supervisor gave up, 1 if a task failed.
+func outcome(intr *interrupts, stopErr error, sum summary, con *console) error {
+	if code, ok := intr.exitCode(); ok {
+		return &exitStatus{code: code}
+	}
 	if stopErr != nil {
-		fmt.Fprintf(stderr, "supervisor: %v\n", stopErr)
-		return exitGaveUp
+		con.errorf("%v", stopErr)
+		return &exitStatus{code: exitGaveUp}
 	}
 	if sum.Failed > 0 {
-		return exitFailed
+		return &exitStatus{code: exitFailed}
 	}
-	return exitOK
+	return nil
+}
+
+// processes is how many workers the run starts at once: every pool's
+// workers, and the spares in process mode.
+func (o *options) processes() int {
+	n := o.workers
+	if len(o.poolSpecs) > 0 {
+		n = 0
+		for _, p := range o.poolSpecs {
+			n += p.Workers
+		}
+	}
+	if o.mode == supervisor.ModeProcess {
+		n += o.spares
+	}
+	return n
 }
 
 // runTasks runs the tasks and yields their results as they complete: each
@@ -246,16 +331,22 @@ func runTasks(s *supervisor.Supervisor, tasks []worker.Task, chunksize int, fini
 	}
 }
 
-// observers are what watch this run, chosen by the flags.
-func (o *options) observers(stdout, stderr io.Writer) observers {
-	obs := observers{&controlObserver{path: o.control, stderr: stderr}}
+// observers are what watch this run, chosen by the flags. Their
+// listeners are bound here, before any worker starts: a busy
+// --metrics-addr is a usage error that costs nothing.
+func (o *options) observers(ctl *controlObserver, stdout, stderr io.Writer) (observers, error) {
+	obs := observers{ctl}
 	if o.chaosEvery > 0 {
 		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
 	}
 	if o.metricsAddr != "" {
-		obs = append(obs, newMetricsServer(o.metricsAddr, o.mode, stderr))
+		m := newMetricsServer(o.metricsAddr, o.mode, stderr)
+		if m.err != nil {
+			return nil, usagef("--metrics-addr=%s: %s", m.addr, listenProblem(m.err))
+		}
+		obs = append(obs, m)
 	}
-	return o.withView(obs, stdout, stderr)
+	return o.withView(obs, stdout, stderr), nil
 }
 
 func (o *options) config(logger *slog.Logger) supervisor.Config {
@@ -306,35 +397,6 @@ func announce(stderr io.Writer, s *supervisor.Supervisor) {
 	}
 	n := len(s.Workers())
 	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), units.Duration(s.Startup()), where)
-}
-
-// handleSignals makes SIGINT and SIGTERM drain the run: the first stops
-// dispatching and cancels running tasks (results so far and the summary are
-// still printed); a second forces the workers down at once. The returned
-// function releases the signals.
-func handleSignals(s *supervisor.Supervisor, stderr io.Writer) (release func()) {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	forceCtx, force := context.WithCancel(context.Background())
-	go func() {
-		select {
-		case sig := <-sigs:
-			fmt.Fprintf(stderr, "supervisor: %s: stopping; send it again to force\n", sig)
-			go s.Stop(forceCtx)
-		case <-s.Done():
-			return
-		}
-		select {
-		case <-sigs:
-			fmt.Fprintln(stderr, "supervisor: forcing the workers down")
-			force()
-		case <-s.Done():
-		}
-	}()
-	return func() {
-		signal.Stop(sigs)
-		force()
-	}
 }
 
 func parseLogLevel(s string) (slog.Level, error) {
