@@ -60,13 +60,13 @@ type options struct {
 // addWorkloadFlags declares the workload flags on fs, into o, with their
 // defaults.
 func addWorkloadFlags(fs *pflag.FlagSet, o *options) {
-	fs.Var(newChoice(&o.modeName, "process", "process", "thread"), "mode", "`process` or thread: each worker an OS process, or a goroutine in this one")
+	fs.Var(newChoice(&o.modeName, "process", "process", "thread"), "mode", "isolation `mode`: process (each worker an OS process) or thread (each a goroutine in this one)")
 	fs.Var(newInt(&o.workers, runtime.GOMAXPROCS(0)), "workers", boundHelp("number of workers", maxWorkers, "beyond that the OS's process and thread limits, not the pool, decide"))
 	fs.StringVar(&o.task, "task", "primes", "task to run (see supervisor tasks)")
 	fs.Var(newInt(&o.repeat, 1), "repeat", "run the argument list this many times ("+tasksBoundHelp+")")
-	fs.Var(&listValue{&o.adds}, "add", "`TASK[:INPUT][*N]`: mix N tasks of another kind into the workload (repeatable), e.g. segv*3")
+	fs.Var(&listValue{&o.adds}, "add", "mix N tasks of another kind into the workload, `TASK[:INPUT][*N]` (repeatable), e.g. segv*3")
 	fs.BoolVar(&o.json, "json", false, "print JSON Lines: one object per task, then a summary")
-	fs.Var(newChoice(&o.ipcName, string(supervisor.IPCFrame), "frame", "stream", "grpc"), "ipc", "process mode's data path: `frame`, stream or grpc")
+	fs.Var(newChoice(&o.ipcName, string(supervisor.IPCFrame), "frame", "stream", "grpc"), "ipc", "process mode's data `path`: frame, stream or grpc")
 	fs.Var(newDuration(&o.timeout, 0), "timeout", "per-task timeout; 0s: none")
 	fs.Var(newDuration(&o.grace, supervisor.DefaultGrace), "grace", "wait between the steps of the kill ladder")
 	fs.Var(newInt(&o.retries, supervisor.DefaultRetries), "retries", boundHelp("re-runs of a task whose worker died", maxRetries, ""))
@@ -80,14 +80,14 @@ func addWorkloadFlags(fs *pflag.FlagSet, o *options) {
 	fs.Var(newInt(&o.chunksize, 1), "chunksize", boundHelp("tasks per message, through Map, like Python's map(chunksize=...)", maxChunksize, ""))
 	fs.Var(newSize(&o.maxPayload, supervisor.DefaultMaxPayload), "max-payload", "largest task input or output in process mode, up to 1GiB")
 	fs.Var(newDuration(&o.fetchDelay, 300*time.Millisecond), "fetch-delay", "delay of the built-in pages for fetch")
-	fs.Var(newChoice(&o.logLevel, "warn", "debug", "info", "warn", "error"), "log-level", "`level`: debug, info, warn or error")
+	fs.Var(newChoice(&o.logLevel, "warn", "debug", "info", "warn", "error"), "log-level", "`level` of the logs: debug, info, warn or error")
 	fs.Var(newChoice(&o.logFormat, "text", "text", "json"), "log-format", "`format` of everything on stderr: text or json")
-	fs.Var(newChoice(&o.ui, "auto", "auto", "tui", "plain"), "ui", "`view`: auto, tui or plain; auto is the live view when stdout is a terminal and --json is off")
+	fs.Var(newChoice(&o.ui, "auto", "auto", "tui", "plain"), "ui", "the `view`: auto, tui or plain; auto is the live view when stdout is a terminal and --json is off")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this `address`, e.g. 127.0.0.1:9464; empty: off")
 	fs.StringVar(&o.chaos, "chaos", "", "kill a random busy worker at a rate, e.g. kill:every=200ms; empty: off")
 	fs.StringVar(&o.control, "control", "", "control socket `path` for ps and kill; empty: one in the per-user runtime directory")
 	fs.BoolVar(&o.gil, "gil", false, "thread mode: hold one global lock while each task computes, emulating CPython's GIL")
-	fs.Var(&listValue{&o.pools}, "pool", "`NAME=N:TASK[,TASK...]`: dedicate N workers to these tasks (repeatable)")
+	fs.Var(&listValue{&o.pools}, "pool", "dedicate N workers to some tasks, `NAME=N:TASK[,TASK...]` (repeatable)")
 	fs.BoolVar(&o.cpuAffinity, "cpu-affinity", false, "process mode: pin each worker process to one CPU")
 }
 

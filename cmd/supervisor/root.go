@@ -126,6 +126,8 @@ func newHelpCmd() *cobra.Command {
 			if err != nil || target == nil || (target == root && len(args) > 0) {
 				return usagef("unknown help topic %q%s", strings.Join(args, " "), didYouMean(args[0], commandNames(cmd), strconv.Quote))
 			}
+			target.InitDefaultHelpFlag() // as COMMAND --help shows it
+			target.InitDefaultVersionFlag()
 			return target.Help()
 		},
 	}
