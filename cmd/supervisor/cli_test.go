@@ -21,6 +21,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(nprocHelperEnv) != "" {
+		nprocHelper() // a child of TestThreadBudget; does not return
+	}
 	dir, err := os.MkdirTemp("", "supervisor-cli-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -196,6 +196,9 @@ func (p *pageServer) close() {
 // tasks, hands each result to the observers as it completes, then the
 // summary. Its error carries the exit code.
 func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) error {
+	if err := limits.CheckWorkers(o.modeName, o.processes()); err != nil {
+		return fmt.Errorf("--workers=%d: %w", o.workers, err)
+	}
 	ctl, err := bindControl(o.control, con.out())
 	if err != nil {
 		return err
@@ -204,9 +207,6 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 	obs, err := o.observers(ctl, stdout, con.out())
 	if err != nil {
 		return err
-	}
-	if err := limits.CheckWorkers(o.modeName, o.processes()); err != nil {
-		return fmt.Errorf("--workers=%d: %w", o.workers, err)
 	}
 	intr := catchInterrupts()
 	defer intr.stop()
