@@ -23,17 +23,12 @@ run: build
 	@echo "==> $(BIN) --mode=process"
 	@./$(BIN) --mode=process
 
-## deps: promtool, which the metrics test runs on a scrape when it is there. Installed
-## from Debian's prometheus package (no service is started) when we are root with apt-get;
-## otherwise the test checks the metrics with client_golang's linter only.
+## deps: the Go modules the build and the tests need, into the module cache. Nothing is
+## installed system-wide: the metrics test checks a scrape with client_golang's own linter
+## and the exposition parser, not promtool.
 deps:
-	@if command -v promtool >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "==> apt-get install prometheus (for promtool)"; \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends prometheus; } >/dev/null 2>&1 || \
-		echo "    could not install it: promtool checks will be skipped"; \
-	else echo "==> no promtool: its checks of the metrics will be skipped"; fi
+	@echo "==> go mod download"
+	@$(GO) mod download
 
 ## test: formatting and vet checks, then every test with the race detector
 test: deps lint
