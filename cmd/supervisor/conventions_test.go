@@ -212,6 +212,7 @@ func TestLogFormatJSONMakesAllOfStderrJSON(t *testing.T) {
 	for _, args := range [][]string{
 		{"--log-format=json", "--log-level=info", "--task=sleep", "--add=segv", "--workers=1", "1ms"},
 		{"--log-format=json", "--metrics-addr=nonsense:address:", "1"},
+		{"--log-format=json", "--worker=3"},
 	} {
 		r := runCLI(t, args...)
 		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")

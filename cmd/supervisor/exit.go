@@ -50,7 +50,7 @@ func codeOf(err error) exitCode {
 		return exitOK
 	case errors.As(err, &s):
 		return s.code
-	case errors.As(err, &u):
+	case errors.As(err, &u), errors.Is(err, control.ErrAmbiguous):
 		return exitUsage
 	case errors.Is(err, control.ErrNoSupervisor), errors.Is(err, control.ErrNoWorker):
 		return exitNoTarget

@@ -99,6 +99,7 @@ func TestCodeOf(t *testing.T) {
 		{&exitStatus{code: 130}, 130},
 		{control.ErrNoSupervisor, 4},
 		{control.ErrNoWorker, 4},
+		{control.ErrAmbiguous, 2},
 		{&limits.Error{}, 3},
 		{errors.New("workers cannot start"), 3},
 	}

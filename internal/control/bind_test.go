@@ -170,3 +170,21 @@ func TestOwnerPID(t *testing.T) {
 		}
 	}
 }
+
+func TestFindWithTwoSupervisors(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	if err := ensureDir(Dir()); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range []int{os.Getpid(), os.Getppid()} {
+		srv, err := Bind(DefaultPath(pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Serve(&fakeTarget{})
+		defer srv.Close()
+	}
+	if _, err := Find(); !errors.Is(err, ErrAmbiguous) {
+		t.Errorf("Find with two supervisors = %v, want ErrAmbiguous", err)
+	}
+}

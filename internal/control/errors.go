@@ -7,6 +7,10 @@ var (
 	// running, or the one at the given path has gone.
 	ErrNoSupervisor = errors.New("no running supervisor found")
 
+	// ErrAmbiguous is returned by Find when several supervisors are
+	// running: the caller must name one.
+	ErrAmbiguous = errors.New("several supervisors are running")
+
 	// ErrNoWorker is returned by Client.Kill for a worker id the
 	// supervisor does not have.
 	ErrNoWorker = errors.New("no such worker")

@@ -67,8 +67,8 @@ func ensureDir(dir string) error {
 }
 
 // Find returns the control socket of the one running supervisor in Dir.
-// With none it returns an error wrapping ErrNoSupervisor; with several it
-// says so (the caller must pick one with --control).
+// With none it returns an error wrapping ErrNoSupervisor; with several, one
+// wrapping ErrAmbiguous (the caller must pick one with --control).
 func Find() (string, error) {
 	paths, err := filepath.Glob(filepath.Join(Dir(), socketPrefix+"*"+socketSuffix))
 	if err != nil {
@@ -86,7 +86,7 @@ func Find() (string, error) {
 	case 1:
 		return live[0], nil
 	}
-	return "", fmt.Errorf("%d supervisors are running; pick one with --control: %s", len(live), strings.Join(live, ", "))
+	return "", fmt.Errorf("%w (%d); pick one with --control: %s", ErrAmbiguous, len(live), strings.Join(live, ", "))
 }
 
 // listening reports whether something accepts connections on the socket.
