@@ -187,8 +187,10 @@ func TestJSONLines(t *testing.T) {
 				t.Errorf("empty field %q in %s", k, sc.Text())
 			}
 		}
-		start, err1 := time.Parse(time.RFC3339Nano, l["start"].(string))
-		end, err2 := time.Parse(time.RFC3339Nano, l["end"].(string))
+		startText, _ := l["start"].(string)
+		endText, _ := l["end"].(string)
+		start, err1 := time.Parse(time.RFC3339Nano, startText)
+		end, err2 := time.Parse(time.RFC3339Nano, endText)
 		if err1 != nil || err2 != nil || end.Before(start) {
 			t.Errorf("timestamps %v %v: %v %v", l["start"], l["end"], err1, err2)
 		}
@@ -198,8 +200,10 @@ func TestJSONLines(t *testing.T) {
 			}
 			continue
 		}
-		in, _ := base64.StdEncoding.DecodeString(l["input"].(string))
-		out, _ := base64.StdEncoding.DecodeString(l["output"].(string))
+		inText, _ := l["input"].(string)
+		outText, _ := l["output"].(string)
+		in, _ := base64.StdEncoding.DecodeString(inText)
+		out, _ := base64.StdEncoding.DecodeString(outText)
 		if l["input_encoding"] != "base64" || l["output_encoding"] != "base64" || string(in) != binaryInput || string(out) != binaryInput {
 			t.Errorf("binary input and output: %v", l)
 		}
