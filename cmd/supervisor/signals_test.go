@@ -36,7 +36,9 @@ func TestSignalExitCodes(t *testing.T) {
 // before the exit.
 func TestHumanSummaryBeforeSignalExit(t *testing.T) {
 	r := startCLI(t, "--ui=plain", "--task=sleep", "--workers=1", "1h")
-	waitFor(t, 20*time.Second, "the workers", func() bool { return strings.Contains(r.stderr.String(), "workers ready") || strings.Contains(r.stderr.String(), "worker ready") })
+	waitFor(t, 20*time.Second, "the workers", func() bool {
+		return strings.Contains(r.stderr.String(), "workers ready") || strings.Contains(r.stderr.String(), "worker ready")
+	})
 	_ = syscall.Kill(r.cmd.Process.Pid, syscall.SIGINT)
 	if code := r.wait(60 * time.Second); code != 130 || !strings.Contains(r.stdout.String(), "tasks          1: 0 ok, 1 failed (1 canceled)") {
 		t.Errorf("exit %d, stdout:\n%s", code, r.stdout.String())
