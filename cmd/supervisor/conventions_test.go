@@ -23,7 +23,7 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 			if r.code != 0 || !strings.Contains(r.stdout, "Usage:\n  supervisor "+sub) || r.stderr != "" {
 				t.Fatalf("%s --help: exit %d, stderr %q, stdout:\n%s", sub, r.code, r.stderr, r.stdout)
 			}
-			if sub != "completion" && sub != "completion bash" && sub != "help" && !strings.Contains(r.stdout, "Examples:\n") {
+			if sub != "completion bash" && sub != "help" && !strings.Contains(r.stdout, "Examples:\n") {
 				t.Errorf("%s --help has no examples:\n%s", sub, r.stdout)
 			}
 			if sub == "" {
@@ -74,6 +74,8 @@ func TestSuggestions(t *testing.T) {
 		{[]string{"--add=sgev"}, `unknown task "sgev"; did you mean segv?`},
 		{[]string{"ps", "--jsno"}, "unknown flag --jsno; did you mean --json?"},
 		{[]string{"help", "kil"}, `unknown help topic "kil"; did you mean "kill"?`},
+		{[]string{"completion", "bsah"}, `unknown shell, want bash, fish, powershell or zsh; did you mean "bash"?`},
+		{[]string{"kill", "-5"}, "unknown flag -5"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -20,10 +20,11 @@ func flagError(cmd *cobra.Command, err error) error {
 	)
 	switch {
 	case errors.As(err, &notExist):
-		if name := notExist.GetSpecifiedName(); name != "" {
-			return usagef("unknown flag --%s%s (see %s --help)", name, didYouMean(name, flagNames(cmd), dashes), cmd.CommandPath())
+		if short := notExist.GetSpecifiedShortnames(); short != "" {
+			return usagef("unknown flag -%s (see %s --help)", short, cmd.CommandPath())
 		}
-		return usagef("unknown flag -%s (see %s --help)", notExist.GetSpecifiedShortnames(), cmd.CommandPath())
+		name := notExist.GetSpecifiedName()
+		return usagef("unknown flag --%s%s (see %s --help)", name, didYouMean(name, flagNames(cmd), dashes), cmd.CommandPath())
 	case errors.As(err, &invalid):
 		var want *errFlagValue
 		why := fmt.Sprint(invalid.Unwrap())

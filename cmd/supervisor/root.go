@@ -63,7 +63,30 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetHelpCommand(newHelpCmd())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
+	strictCompletion(root)
 	return root
+}
+
+// strictCompletion makes "completion SHELL" with an unknown shell a usage
+// error with a suggestion; cobra's own prints the help and exits 0.
+func strictCompletion(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = "  source <(supervisor completion bash)\n  supervisor completion fish | source"
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			var shells []string
+			for _, sub := range cmd.Commands() {
+				shells = append(shells, sub.Name())
+			}
+			return usagef("completion %q: unknown shell, want %s%s", args[0], orList(shells), didYouMean(args[0], shells, strconv.Quote))
+		}
+	}
 }
 
 // workloadArgs catches a mistyped command before it is taken for a task's
@@ -154,4 +177,18 @@ func completeWorkloadFlags(root *cobra.Command) {
 // complete makes a flag complete to fixed words.
 func complete(cmd *cobra.Command, flag string, words ...string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(words, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// rawCommand adopts a command that parses its own arguments and returns
+// its exit code (help included): for a subcommand not yet on cobra's
+// flags, e.g. root.AddCommand(rawCommand("agent", "...", runAgent)).
+func rawCommand(use, short string, f func(args []string, stdout, stderr io.Writer) exitCode) *cobra.Command {
+	return &cobra.Command{
+		Use:                use,
+		Short:              short,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return &exitStatus{code: f(args, cmd.OutOrStdout(), cmd.ErrOrStderr())}
+		},
+	}
 }
