@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -167,4 +168,39 @@ func waitWorkerGone(t *testing.T, p *Supervisor, id int) {
 		}
 		time.Sleep(time.Millisecond) // polling: a removal's end has no event of its own
 	}
+}
+
+// TestRemoveWorkerDuringRestartRetiresIt removes a worker while its slot
+// is starting a replacement for a worker that died: the removal must hold,
+// and the replacement not take tasks. (Found by the stress suite: the
+// slot checks for removal before the restart and never after.)
+func TestRemoveWorkerDuringRestartRetiresIt(t *testing.T) {
+	defect(t, "7")
+	var armed atomic.Bool
+	spawning, release := make(chan struct{}, 1), make(chan struct{})
+	command := func() (*exec.Cmd, error) {
+		if armed.Load() {
+			spawning <- struct{}{}
+			<-release
+		}
+		return testWorkerCommand()
+	}
+	p := startPool(t, poolConfig{mode: ModeProcess, workers: 2, spares: -1, command: command})
+	armed.Store(true)
+	pid := workerPIDs(p)[2]
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-spawning: // the slot is starting worker 2's replacement
+	case <-time.After(10 * time.Second):
+		t.Fatal("no replacement started within 10s of the worker's death")
+	}
+	armed.Store(false)
+	err := removeWorker(p, 2)
+	close(release)
+	if err != nil {
+		t.Fatalf("RemoveWorker(2) while it restarts: %v", err)
+	}
+	waitWorkerGone(t, p, 2)
 }
