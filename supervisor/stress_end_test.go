@@ -19,9 +19,9 @@ import (
 // operations are over: far more than any of them needs.
 const drainBound = 30 * time.Second
 
-// end ends the run. It returns when Stop was called, its error, and
-// whether it returned within its bound.
-func (r *stressRun) end() (began time.Time, stopErr error, ok bool) {
+// end ends the run. It returns Stop's error, and whether Stop returned
+// within its bound.
+func (r *stressRun) end() (error, bool) {
 	r.thawAll()
 	if r.rng.IntN(10) < 6 {
 		r.setPaused(false)
@@ -35,18 +35,18 @@ func (r *stressRun) end() (began time.Time, stopErr error, ok bool) {
 	if r.rng.IntN(2) == 0 {
 		r.bg.Go(func() { r.submitLate(stopped) })
 	}
-	began = time.Now()
-	go func() { stopErr = stopPool(r.p, ctx); close(stopped) }()
+	var err error
+	go func() { err = stopPool(r.p, ctx); close(stopped) }()
 	if within(stopped, bound) {
-		return began, stopErr, true
+		return err, true
 	}
 	r.violate("stop-slow", "Stop did not return within %v\n%s", bound, allStacks())
 	r.unstick()
 	if !within(stopped, 30*time.Second) {
 		r.violate("stop-hang", "Stop did not return even after its workers were killed and its tasks cancelled")
-		return began, nil, false
+		return nil, false
 	}
-	return began, stopErr, true
+	return err, true
 }
 
 // stopContext picks how the run stops: gently (no deadline), with a

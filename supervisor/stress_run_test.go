@@ -114,9 +114,9 @@ func (r *stressRun) execute() {
 		return
 	}
 	r.act()
-	stopBegan, stopErr, ok := r.end()
+	stopErr, ok := r.end()
 	r.bg.Wait()
-	r.check(stopBegan, stopErr, ok, before, leaks)
+	r.check(stopErr, ok, before, leaks)
 	r.figures.tasks = r.taskCount()
 }
 

@@ -31,15 +31,12 @@ var (
 	stressRuns     = flag.Int("stress.runs", 0, "stop after this many runs (0: as many as fit in the duration)")
 	stressOps      = flag.Int("stress.ops", 150, "operations per run, at most")
 	stressMode     = flag.String("stress.mode", "", "process or thread: run only that mode (the seed still decides the rest)")
+	stressMaxFail  = flag.Int("stress.maxfail", 5, "stop after this many failing runs: past a few, more say little new")
 	stressRunTime  = flag.Duration("stress.runtime", 6*time.Second, "how long a run's operations may go on, at most")
 )
 
 // stressEnv is the environment variable that turns the suite on from make.
 const stressEnv = "SUPERVISOR_STRESS"
-
-// maxFailingRuns bounds the failing runs reported before the suite stops:
-// past a few, more say nothing new and cost minutes.
-const maxFailingRuns = 5
 
 func TestStress(t *testing.T) {
 	d := stressBudget(t)
@@ -67,9 +64,8 @@ func TestStress(t *testing.T) {
 		for _, v := range r.violations {
 			classes[v.class]++
 		}
-		t.Errorf("stress run %d failed: seed=%d %s\nreplay: go test -race -run 'TestStress$' ./supervisor/ -stress.seed=%d -stress.runs=1 -v\n%s",
-			k+1, r.seed, r.cfgString(), r.seed, r.report())
-		if failing >= maxFailingRuns {
+		t.Errorf("stress run %d failed: seed=%d %s\nreplay: %s\n%s", k+1, r.seed, r.cfgString(), replayCommand(r.seed), r.report())
+		if failing >= *stressMaxFail {
 			t.Logf("stopping after %d failing runs", failing)
 			break
 		}
@@ -77,6 +73,19 @@ func TestStress(t *testing.T) {
 	summary := fmt.Sprintf("stress: %s; %d failing runs%s; first seed=%d", total, failing, classList(classes), seed)
 	t.Log(summary)
 	fmt.Fprintln(os.Stderr, summary)
+}
+
+// replayCommand is the command that replays the run of seed: the same
+// seed, one run, and the other stress flags that were set.
+func replayCommand(seed uint64) string {
+	cmd := fmt.Sprintf("go test -race -run 'TestStress$' ./supervisor/ -v -stress.runs=1 -stress.seed=%d", seed)
+	flag.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "stress.mode", "stress.ops", "stress.runtime":
+			cmd += fmt.Sprintf(" -%s=%s", f.Name, f.Value)
+		}
+	})
+	return cmd
 }
 
 // stressBudget is how long the suite runs, or skips the test.
