@@ -3,6 +3,7 @@
 package supervisor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -77,6 +78,8 @@ func (r *stressRun) checkResult(tr *tracked, res Result) {
 		r.violate(blameClass(res.Err), "task %d (%s %q, %s) killed no worker and was quarantined: %v", id, tr.name, tr.input, tr.kind, res.Err)
 	case res.Status == StatusFailed && tr.name == "fail" && res.Err.Error() != tr.input:
 		r.violate("inconsistent", "task %d (fail %q) failed with %q, not its own error", id, tr.input, res.Err)
+	case tr.queuedAtCancel && (res.Status != StatusCanceled || !errors.Is(res.Err, context.Canceled)):
+		r.violate("cancel-queued", "task %d (%s) cancelled while queued ended %v: %v", id, tr.name, res.Status, res.Err)
 	case res.Status == StatusOK && tr.name == "echo" && string(res.Output) != tr.input:
 		r.violate("inconsistent", "task %d (echo %q) returned %q", id, tr.input, res.Output)
 	}

@@ -87,9 +87,20 @@ func (r *stressRun) plainTask(rng *rand.Rand) worker.Task {
 	return worker.Task{Name: "spin", Input: []byte(fmt.Sprintf("%dms", 10+rng.IntN(70)))}
 }
 
+// opSubmit submits a plain task. It notes whether dispatch was paused
+// then (under the run's lock, which resuming also takes): such a task is
+// surely still queued until the next resume.
 func opSubmit(r *stressRun, rng *rand.Rand) {
 	t := r.plainTask(rng)
-	r.track(&tracked{h: submit(r.p, context.Background(), t), kind: "submit", name: t.Name, input: string(t.Input)})
+	tr := &tracked{kind: "submit", name: t.Name, input: string(t.Input)}
+	r.mu.Lock()
+	tr.h = submit(r.p, context.Background(), t)
+	tr.pausedIn = r.pauseEpoch
+	if !r.paused {
+		tr.pausedIn = -1
+	}
+	r.tracked = append(r.tracked, tr)
+	r.mu.Unlock()
 }
 
 // opSubmitDeadline submits a task with a deadline of its own, sometimes
@@ -128,8 +139,11 @@ func opCancel(r *stressRun, rng *rand.Rand) {
 	}
 	tr := open[rng.IntN(len(open))]
 	tr.cancelled = time.Now()
-	r.mu.Unlock()
+	// Cancelled while dispatch stayed paused since its submission: it was
+	// queued, so it must end canceled.
+	tr.queuedAtCancel = r.paused && tr.pausedIn == r.pauseEpoch
 	cancelFuture(tr.h)
+	r.mu.Unlock()
 	bound := 3*r.cfg.grace + 5*time.Second
 	r.bg.Go(func() {
 		if !within(tr.h.done(), bound) {
@@ -231,6 +245,9 @@ func (r *stressRun) setPaused(p bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	setPaused(r.p, p)
+	if r.paused && !p {
+		r.pauseEpoch++
+	}
 	r.paused = p
 }
 

@@ -38,6 +38,7 @@ type stressRun struct {
 	retired    map[int]bool // ids removed (and not given again by AddWorker)
 	sigstopped []int        // worker PIDs sent SIGSTOP and not yet SIGCONT
 	paused     bool
+	pauseEpoch int // resumes so far
 	startKills int // workers killed as they started
 	figures    stressFigures
 	violations []violation
@@ -52,6 +53,11 @@ type tracked struct {
 	faulty    bool      // a fault task: the only kind allowed to be quarantined
 	cancelled time.Time // when the run cancelled it, if it did
 	late      bool      // submitted while Stop ran
+	// pausedIn is the pause it was submitted in (-1: not paused), and
+	// queuedAtCancel whether it was cancelled in that same pause, so
+	// surely before any worker took it.
+	pausedIn       int
+	queuedAtCancel bool
 }
 
 // A trackedMap is one Map call.
@@ -173,22 +179,24 @@ func (r *stressRun) wedged() {
 	r.bg.Wait()
 }
 
-// act runs the actors until the operations or the run's time run out.
+// act runs the actors until their operations or the run's time run out.
+// Each actor has its own share of the operations and its own random
+// source, so that the seed fixes what each one does, whatever the timing.
 func (r *stressRun) act() {
-	r.opsLeft.Store(int64(*stressOps))
 	until := time.Now().Add(*stressRunTime)
 	actors := 2 + r.rng.IntN(3)
 	var wg sync.WaitGroup
 	for i := range actors {
 		rng := rand.New(rand.NewPCG(r.seed, uint64(i+1)))
-		wg.Go(func() { r.actor(rng, until) })
+		wg.Go(func() { r.actor(rng, *stressOps/actors, until) })
 	}
 	wg.Wait()
 }
 
-// actor does random operations until there are none left to do.
-func (r *stressRun) actor(rng *rand.Rand, until time.Time) {
-	for r.opsLeft.Add(-1) >= 0 && time.Now().Before(until) && !r.wedge.Load() {
+// actor does n random operations, or fewer if time runs out or a call
+// hangs.
+func (r *stressRun) actor(rng *rand.Rand, n int, until time.Time) {
+	for ; n > 0 && time.Now().Before(until) && !r.wedge.Load(); n-- {
 		op := r.pick(rng)
 		op.do(r, rng)
 		r.mu.Lock()
@@ -236,6 +244,7 @@ func (r *stressRun) taskCount() int {
 }
 
 func (r *stressRun) track(tr *tracked) {
+	tr.pausedIn = -1 // not known to be queued: see opSubmit
 	r.mu.Lock()
 	r.tracked = append(r.tracked, tr)
 	r.mu.Unlock()

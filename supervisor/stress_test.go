@@ -76,9 +76,11 @@ func TestStress(t *testing.T) {
 }
 
 // replayCommand is the command that replays the run of seed: the same
-// seed, one run, and the other stress flags that were set.
+// seed, one run, and the other stress flags that were set. The seed fixes
+// every choice of the run, not the timing of its goroutines: -count
+// replays it a few times over.
 func replayCommand(seed uint64) string {
-	cmd := fmt.Sprintf("go test -race -run 'TestStress$' ./supervisor/ -v -stress.runs=1 -stress.seed=%d", seed)
+	cmd := fmt.Sprintf("go test -race -count=20 -run 'TestStress$' ./supervisor/ -v -stress.runs=1 -stress.seed=%d", seed)
 	flag.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "stress.mode", "stress.ops", "stress.runtime":
