@@ -49,7 +49,7 @@ func TestUnplannedDeathLeavesNothingBehind(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Errorf("%d entries left in TMPDIR after Stop, the first %q", len(entries), entries[0].Name())
 	}
-	if err := goleak.Find(leaks); err != nil {
+	if err := findLeaks(leaks); err != nil {
 		t.Errorf("goroutines left after Stop: %s", leakSummary(err))
 	}
 }

@@ -31,7 +31,7 @@ func (r *stressRun) check(stopErr error, stopped bool, before []int, leaks golea
 	}
 	r.checkProcesses(before)
 	r.checkTemp()
-	if err := goleak.Find(leaks); err != nil {
+	if err := findLeaks(leaks); err != nil {
 		r.violate(r.leakClass(err), "%s", leakSummary(err))
 	}
 }
@@ -147,6 +147,23 @@ func (r *stressRun) checkTemp() {
 	r.violate("leak:tmp", "%d entries left in TMPDIR after Stop: %s", len(names), fmt.Sprint(cut(names, 5)))
 	for _, n := range names {
 		_ = os.RemoveAll(r.tmp + "/" + n)
+	}
+}
+
+// leakPatience is how long goroutines may take to end after Stop: a
+// thread-mode kill's watch lasts twice the grace, an abandoned task's
+// goroutine its task. goleak alone waits about half a second.
+const leakPatience = 5 * time.Second
+
+// findLeaks is goleak.Find, retried until leakPatience has passed.
+func findLeaks(opts ...goleak.Option) error {
+	end := time.Now().Add(leakPatience)
+	for {
+		err := goleak.Find(opts...)
+		if err == nil || time.Now().After(end) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond) // goroutines ending signal nothing we can wait on
 	}
 }
 

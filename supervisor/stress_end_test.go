@@ -116,7 +116,7 @@ func (r *stressRun) checkSize() {
 func (r *stressRun) submitLate(stopped <-chan struct{}) {
 	for i := 0; i < 500 && !isDone(stopped); i++ {
 		t := worker.Task{Name: "echo", Input: []byte(fmt.Sprintf("late-%d", i))}
-		r.track(&tracked{h: submit(r.p, context.Background(), t), kind: "submit-late", name: t.Name, input: string(t.Input), late: true})
+		r.track(&tracked{h: submit(r.p, context.Background(), t), kind: "submit-late", name: t.Name, input: string(t.Input)})
 	}
 }
 

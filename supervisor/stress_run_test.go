@@ -27,9 +27,8 @@ type stressRun struct {
 	base string // where the run makes its TMPDIR
 	tmp  string // this run's TMPDIR
 
-	opsLeft atomic.Int64
-	wedge   atomic.Bool    // a call hung: the actors stop
-	bg      sync.WaitGroup // every goroutine of ours that the run starts
+	wedge atomic.Bool    // a call hung: the actors stop
+	bg    sync.WaitGroup // every goroutine of ours that the run starts
 
 	mu         sync.Mutex
 	tracked    []*tracked
@@ -52,7 +51,6 @@ type tracked struct {
 	input     string
 	faulty    bool      // a fault task: the only kind allowed to be quarantined
 	cancelled time.Time // when the run cancelled it, if it did
-	late      bool      // submitted while Stop ran
 	// pausedIn is the pause it was submitted in (-1: not paused), and
 	// queuedAtCancel whether it was cancelled in that same pause, so
 	// surely before any worker took it.
@@ -105,7 +103,7 @@ func (r *stressRun) chooseConfig() poolConfig {
 
 func (r *stressRun) cfgString() string {
 	c := r.cfg
-	s := fmt.Sprintf("%s", c.mode)
+	s := c.mode.String()
 	if c.mode == ModeProcess {
 		s += fmt.Sprintf("/%s spares=%d in-flight=%d", c.ipc, max(c.spares, 0), max(c.inFlight, 1))
 	}
