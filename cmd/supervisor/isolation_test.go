@@ -84,13 +84,22 @@ loop:
 	code := r.wait(time.Minute)
 	tasks, sum := decode(t, r.stdout.String())
 	checkExactlyOnce(t, tasks, n)
-	if code != 0 || sum == nil || sum.OK != n {
+	if (code != 0 && code != 1) || sum == nil {
 		t.Fatalf("exit %d, summary %+v; stderr tail:\n%s", code, sum, tail(r.stderr.String(), 10))
+	}
+	// Two outside kills can hit one task: the supervisor cannot tell them
+	// from a task that kills its workers, so it may quarantine the task or
+	// report its worker's death. What always holds: each task is reported
+	// once, and one that did not end ok ended because its worker was killed.
+	for _, l := range tasks {
+		if l.Status != "ok" && ((l.Status != "quarantined" && l.Status != "died") || !strings.Contains(l.Error, "SIGKILL")) {
+			t.Errorf("task %d: %s %q, want ok, or its worker's SIGKILL", l.ID, l.Status, l.Error)
+		}
 	}
 	if kills < 5 || sum.Restarts == 0 {
 		t.Errorf("%d kills, %d restarts counted: the test did not exercise the restarts", kills, sum.Restarts)
 	}
-	t.Logf("%d tasks ok through %d external SIGKILLs; %d restarts", n, kills, sum.Restarts)
+	t.Logf("%d tasks reported once each, %d ok, through %d external SIGKILLs; %d restarts", n, sum.OK, kills, sum.Restarts)
 }
 
 func TestChaosLosesNoTask(t *testing.T) {
