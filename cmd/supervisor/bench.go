@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"os/signal"
 	"strings"
-	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	benchmark "github.com/procpool/supervisor/internal/bench"
 	"github.com/procpool/supervisor/supervisor"
@@ -26,9 +25,7 @@ type benchFlags struct {
 	python bool
 }
 
-func newBenchFlagSet(f *benchFlags) *flag.FlagSet {
-	fs := flag.NewFlagSet("supervisor bench", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+func addBenchFlags(fs *pflag.FlagSet, f *benchFlags) {
 	o := &f.opts
 	fs.Func("only", "measure only these, comma-separated: "+strings.Join(benchmark.Measurements, ","), func(s string) (err error) {
 		o.Only, err = benchmark.ParseOnly(s)
@@ -45,7 +42,7 @@ func newBenchFlagSet(f *benchFlags) *flag.FlagSet {
 		}
 		return nil
 	})
-	fs.DurationVar(&o.Duration, "duration", 0, "how long each throughput point runs (default 1s, quick 150ms)")
+	fs.Var(newDuration(&o.Duration, 0), "duration", "how long each throughput point runs; 0s: 1s, quick 150ms")
 	fs.IntVar(&o.Tasks, "tasks", 0, "no-op round trips timed per mode and path (default 20000, quick 2000)")
 	fs.IntVar(&o.Starts, "starts", 0, "worker start-ups timed per mode and path (default 50, quick 15)")
 	fs.IntVar(&o.Kills, "kills", 0, "workers killed and replaced per mode and path (default 20, quick 5)")
@@ -71,29 +68,48 @@ func newBenchFlagSet(f *benchFlags) *flag.FlagSet {
 	fs.IntVar(&o.Chunksize, "chunksize", 0, "tasks per message for batched throughput (default 100)")
 	fs.IntVar(&o.Repeat, "repeat", 0, "the longer primes list is the seed's this many times (default 4)")
 	fs.IntVar(&o.Goroutines, "goroutines", 0, "goroutine workers started to measure one's memory (default 10000, quick 1000)")
-	fs.DurationVar(&o.FetchDelay, "fetch-delay", 0, "delay of the loopback pages for fetch (default 50ms)")
+	fs.Var(newDuration(&o.FetchDelay, 0), "fetch-delay", "delay of the loopback pages for fetch; 0s: 50ms")
 	fs.BoolVar(&o.Quick, "quick", false, "fewer samples: every figure in well under a minute")
 	fs.BoolVar(&f.json, "json", false, "print the report as one JSON object on one line")
-	fs.StringVar(&f.plot, "plot", "", "write charts (PNG and SVG) to this directory")
+	fs.StringVar(&f.plot, "plot", "", "write charts (PNG and SVG) to this `directory`")
 	fs.BoolVar(&f.python, "python", false, "also run Python's concurrent.futures side (bench/python) and compare")
-	return fs
+}
+
+func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
+	f := &benchFlags{}
+	cmd := &cobra.Command{
+		Use:   "bench [flags]",
+		Short: "Measure both modes side by side",
+		Long: `bench measures both modes side by side: worker start-up, no-op round trip,
+throughput, payload echo, CPU-bound scaling, idle memory and replacement
+after a kill, in process mode on every data path and in thread mode; with
+--python, Python's concurrent.futures too, in the same run.
+
+Progress goes to stderr; the report to stdout. See docs/benchmarks.md.`,
+		Example: `  supervisor bench --quick
+  supervisor bench --only=roundtrip,throughput --ipc=frame,grpc
+  supervisor bench --python --plot=charts/`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			return bench(f, stdout, stderr)
+		},
+	}
+	addBenchFlags(cmd.Flags(), f)
+	complete(cmd, "only", benchmark.Measurements...)
+	complete(cmd, "ipc", "frame", "stream", "grpc")
+	return cmd
 }
 
 // bench measures both modes side by side (docs/benchmarks.md).
-func bench(args []string, stdout, stderr io.Writer) error {
-	f, err := parseBenchFlags(args)
-	if errors.Is(err, flag.ErrHelp) {
-		printBenchUsage(stdout)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func bench(f *benchFlags, stdout, stderr io.Writer) error {
 	f.opts.Progress = stderr
 	if f.python {
 		f.opts.Python = findPython(stderr)
 	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := signal.NotifyContext(context.Background(), drainSignals...)
 	defer cancel()
 	r, err := benchmark.Run(ctx, f.opts)
 	if err != nil {
@@ -112,37 +128,22 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	return benchmark.WriteText(stdout, r)
 }
 
-func parseBenchFlags(args []string) (*benchFlags, error) {
-	f := &benchFlags{}
-	fs := newBenchFlagSet(f)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, benchFlagError(err)
-	}
-	if fs.NArg() > 0 {
-		return nil, usagef("bench takes no arguments, got %q (see supervisor bench --help)", strings.Join(fs.Args(), " "))
-	}
+// check refuses negative numbers: zero means bench's own default.
+func (f *benchFlags) check() error {
 	for name, v := range map[string]int{"workers": f.opts.Workers, "tasks": f.opts.Tasks, "starts": f.opts.Starts,
 		"kills": f.opts.Kills, "in-flight": f.opts.InFlight, "chunksize": f.opts.Chunksize, "repeat": f.opts.Repeat,
 		"goroutines": f.opts.Goroutines} {
 		if v < 0 {
-			return nil, usagef("bench: --%s=%d: want a positive number", name, v)
+			return usagef("bench: --%s=%d: want a positive number", name, v)
 		}
 	}
+	if f.opts.Workers > maxWorkers {
+		return usagef("bench: --workers=%d: want at most %d", f.opts.Workers, maxWorkers)
+	}
 	if f.opts.Duration < 0 || f.opts.FetchDelay < 0 {
-		return nil, usagef("bench: durations must be positive")
+		return usagef("bench: durations must be positive")
 	}
-	return f, nil
-}
-
-func benchFlagError(err error) error {
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		return usagef("bench: unknown flag %s (see supervisor bench --help)", rest)
-	}
-	return usagef("bench: %s (see supervisor bench --help)", msg)
+	return nil
 }
 
 // findPython looks for python3; without it bench says so in one line and
@@ -154,22 +155,4 @@ func findPython(stderr io.Writer) string {
 		return ""
 	}
 	return path
-}
-
-func printBenchUsage(w io.Writer) {
-	var flags strings.Builder
-	fs := newBenchFlagSet(&benchFlags{})
-	fs.SetOutput(&flags)
-	fs.PrintDefaults()
-	fmt.Fprintf(w, `supervisor bench measures both modes side by side: worker start-up, no-op
-round trip, throughput, payload echo, CPU-bound scaling, idle memory and
-replacement after a kill, in process mode on every data path and in thread
-mode; with --python, Python's concurrent.futures too, in the same run.
-
-Usage:
-  supervisor bench [flags]
-
-%s
-Progress goes to stderr; the report to stdout. See docs/benchmarks.md.
-`, flags.String())
 }

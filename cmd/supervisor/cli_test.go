@@ -21,6 +21,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(nprocHelperEnv) != "" {
+		nprocHelper() // a child of TestThreadBudget; does not return
+	}
 	dir, err := os.MkdirTemp("", "supervisor-cli-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -48,7 +51,16 @@ type runResult struct {
 // outlives the timeout.
 func runCLI(t *testing.T, args ...string) runResult {
 	t.Helper()
+	return runCLIEnv(t, nil, args...)
+}
+
+// runCLIEnv is runCLI with env added to the environment.
+func runCLIEnv(t *testing.T, env []string, args ...string) runResult {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -213,9 +225,9 @@ func TestBadInput(t *testing.T) {
 	}{
 		{[]string{"--workers=0"}, "--workers=0"},
 		{[]string{"--workers=-3"}, "--workers=-3"},
-		{[]string{"--mode=fork"}, `"fork"`},
+		{[]string{"--mode=fork"}, "--mode=fork: want process or thread"},
 		{[]string{"--task=nope"}, "--task=nope"},
-		{[]string{"--ipc=smoke"}, `"smoke"`},
+		{[]string{"--ipc=smoke"}, "--ipc=smoke"},
 		{[]string{"--bogus"}, "-bogus"},
 		{[]string{"abc"}, `"abc"`},
 		{[]string{"-5"}, `"-5"`},
@@ -224,7 +236,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--task=fetch", "not a url"}, `"not a url"`},
 		{[]string{"--task=sleep", "soon"}, `"soon"`},
 		{[]string{"--timeout=-1s"}, "--timeout=-1s"},
-		{[]string{"--max-worker-rss=lots"}, `"lots"`},
+		{[]string{"--max-worker-rss=lots"}, "--max-worker-rss=lots"},
+		{[]string{"--timeout=5"}, "--timeout=5: missing unit, e.g. 5s or 500ms"},
+		{[]string{"--workers", "many"}, "--workers=many: want a whole number"},
 		{[]string{"tasks", "extra"}, `"extra"`},
 	}
 	for _, c := range cases {

@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +17,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/sys/unix"
 
 	"github.com/procpool/supervisor/internal/units"
@@ -36,17 +38,43 @@ type column struct {
 	elapsed time.Duration
 }
 
+func newCompareCmd(stdout, stderr io.Writer) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "compare [flags] [ARG...]",
+		Short: "Run one workload in both modes and compare them",
+		Long: `compare runs one workload in process mode, then in thread mode, each in a
+child process of its own (a fault that kills a thread-mode run cannot take
+the comparison down), and prints them side by side: tasks ok and failed,
+wall and CPU time, start-up, IPC overhead, memory, and what the faults did.
+With --gil it adds thread mode under the emulation of CPython's GIL.
+
+It takes the workload's flags and arguments (see supervisor --help), except
+--json and --ui. Exit status 1 if a task failed, or a run died, in either
+mode.`,
+		Example: `  supervisor compare
+  supervisor compare --add=segv --repeat=10
+  supervisor compare --gil --task=primes --repeat=4`,
+		Args: workloadArgs(o),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.args = args
+			return compare(cmd.Flags(), o, stdout, stderr)
+		},
+	}
+	addWorkloadFlags(cmd.Flags(), o)
+	completeWorkloadFlags(cmd)
+	return cmd
+}
+
 // compare runs one workload in both modes, one after the other, and
-// prints them side by side. With --gil it adds thread mode under the GIL
-// emulation.
-func compare(args []string, stdout, stderr io.Writer) error {
-	if len(withoutFlags(args, "json")) != len(args) {
+// prints them side by side.
+func compare(fs *pflag.FlagSet, o *options, stdout, stderr io.Writer) error {
+	if o.json {
 		return usagef("compare prints a table; run the workload itself for --json")
 	}
-	gil := len(withoutFlags(args, "gil")) != len(args)
-	passed := withoutFlags(args, "mode", "gil", "ui")
-	o, err := parseOptions(passed) // checks the workload before running it twice
-	if err != nil {
+	gil := o.gil
+	o.gil, o.modeName = false, "process"
+	if err := o.check(); err != nil { // checks the workload before running it twice
 		return err
 	}
 	o.gil = gil
@@ -61,30 +89,89 @@ func compare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range cols {
+	// The children's control sockets go in a directory of our own, removed
+	// at the end even if a child died without removing its socket.
+	dir, err := os.MkdirTemp("", "supervisor-compare-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	intr := newForwarder()
+	defer intr.stop()
+	passed := passOn(fs, o.args)
+	for i, c := range cols {
+		if _, stopped := intr.caught(); stopped {
+			break
+		}
 		fmt.Fprintf(stderr, "supervisor: running the workload in %s mode...\n", c.name)
-		if err := c.run(exe, passed); err != nil {
+		sock := filepath.Join(dir, strconv.Itoa(i)+".sock")
+		if err := c.run(exe, sock, passed, intr); err != nil {
 			return err
 		}
 	}
 	printComparison(stdout, o, cols)
+	return compareOutcome(intr, cols)
+}
+
+// passOn writes the flags the user set, except those compare sets itself,
+// and then the arguments, for the children.
+func passOn(fs *pflag.FlagSet, args []string) []string {
+	var out []string
+	fs.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "mode", "gil", "ui", "json", "control":
+			return
+		}
+		if l, ok := f.Value.(*listValue); ok {
+			for _, v := range *l.p {
+				out = append(out, "--"+f.Name+"="+v)
+			}
+			return
+		}
+		out = append(out, "--"+f.Name+"="+f.Value.String())
+	})
+	return append(append(out, "--"), args...)
+}
+
+// compareOutcome is 128+N after signal N, else 1 if any run had a failed
+// task or died.
+func compareOutcome(intr *forwarder, cols []*column) error {
+	if sig, ok := intr.caught(); ok {
+		return &exitStatus{code: exitSignalBase + exitCode(sig)}
+	}
+	for _, c := range cols {
+		if c.sum == nil || c.sum.Failed > 0 {
+			return &exitStatus{code: exitFailed}
+		}
+	}
 	return nil
 }
 
 // run runs the workload as a child and collects what it printed.
-func (c *column) run(exe string, args []string) error {
-	cmd := exec.Command(exe, append(append([]string{"--json", "--ui=plain", "--control=" + tempSocket(c.name)}, c.extra...), args...)...)
+func (c *column) run(exe, sock string, args []string, fw *forwarder) error {
+	cmd := exec.Command(exe, append(append([]string{"--json", "--ui=plain", "--control=" + sock}, c.extra...), args...)...)
+	// In a process group of its own, the child hears a Ctrl-C once, from
+	// us, not a second time from the terminal (which would force it).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	begin := time.Now()
-	err := cmd.Run()
-	c.elapsed = time.Since(begin)
-	c.exit = describeExit(cmd, err)
-	if err != nil && cmd.ProcessState == nil {
+	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("compare: %s run: %w", c.name, err)
 	}
+	fw.follow(cmd.Process)
+	err := cmd.Wait()
+	fw.follow(nil)
+	c.elapsed = time.Since(begin)
+	c.exit = describeExit(cmd, err)
 	c.telling = tellingLine(errb.String())
-	sc := bufio.NewScanner(&out)
+	c.collect(&out)
+	return nil
+}
+
+// collect decodes the child's JSON Lines.
+func (c *column) collect(out io.Reader) {
+	sc := bufio.NewScanner(out)
 	sc.Buffer(nil, 64<<20)
 	for sc.Scan() {
 		var probe struct{ Type string }
@@ -104,13 +191,6 @@ func (c *column) run(exe string, args []string) error {
 			}
 		}
 	}
-	return nil
-}
-
-// tempSocket keeps each child's control socket out of the user's default
-// directory, where "supervisor ps" would find two.
-func tempSocket(name string) string {
-	return fmt.Sprintf("%s/supervisor-compare-%d-%s.sock", os.TempDir(), os.Getpid(), strings.ReplaceAll(strings.ReplaceAll(name, " ", ""), "+", "-"))
 }
 
 func describeExit(cmd *exec.Cmd, err error) string {
@@ -122,28 +202,6 @@ func describeExit(cmd *exec.Cmd, err error) string {
 		return "killed by " + unix.SignalName(ws.Signal())
 	}
 	return fmt.Sprintf("exit status %d", st.ExitCode())
-}
-
-// withoutFlags drops the named flags (in their --name=value and --name
-// forms) from args: compare sets them itself.
-func withoutFlags(args []string, names ...string) []string {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		name := strings.TrimLeft(a, "-")
-		name, _, hasValue := strings.Cut(name, "=")
-		if strings.HasPrefix(a, "-") && slices.Contains(names, name) {
-			if !hasValue && name != "gil" && name != "json" && i+1 < len(args) {
-				i++ // --mode thread
-			}
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
 }
 
 func plural(n int, one, many string) string {
@@ -260,7 +318,7 @@ func narrate(c *column) string {
 func counterCell(c *column) string {
 	top := map[int]int{}
 	for _, t := range c.tasks {
-		if n, err := strconv.Atoi(t.Output); err == nil && t.Status == "ok" {
+		if n, err := strconv.Atoi(t.output()); err == nil && t.Status == "ok" {
 			top[t.PID] = max(top[t.PID], n)
 		}
 	}

@@ -84,13 +84,22 @@ loop:
 	code := r.wait(time.Minute)
 	tasks, sum := decode(t, r.stdout.String())
 	checkExactlyOnce(t, tasks, n)
-	if code != 0 || sum == nil || sum.OK != n {
+	if (code != 0 && code != 1) || sum == nil {
 		t.Fatalf("exit %d, summary %+v; stderr tail:\n%s", code, sum, tail(r.stderr.String(), 10))
+	}
+	// Two outside kills can hit one task: the supervisor cannot tell them
+	// from a task that kills its workers, so it may quarantine the task or
+	// report its worker's death. What always holds: each task is reported
+	// once, and one that did not end ok ended because its worker was killed.
+	for _, l := range tasks {
+		if l.Status != "ok" && ((l.Status != "quarantined" && l.Status != "died") || !strings.Contains(l.Error, "SIGKILL")) {
+			t.Errorf("task %d: %s %q, want ok, or its worker's SIGKILL", l.ID, l.Status, l.Error)
+		}
 	}
 	if kills < 5 || sum.Restarts == 0 {
 		t.Errorf("%d kills, %d restarts counted: the test did not exercise the restarts", kills, sum.Restarts)
 	}
-	t.Logf("%d tasks ok through %d external SIGKILLs; %d restarts", n, kills, sum.Restarts)
+	t.Logf("%d tasks reported once each, %d ok, through %d external SIGKILLs; %d restarts", n, sum.OK, kills, sum.Restarts)
 }
 
 func TestChaosLosesNoTask(t *testing.T) {
@@ -293,8 +302,11 @@ func TestPsAndKillAgainstARunningSupervisor(t *testing.T) {
 	}
 	tasks, _ := decode(t, r.stdout.String())
 	checkExactlyOnce(t, tasks, 40)
-	if missing := runCLI(t, "kill", "--control="+sock, "1"); missing.code == 0 {
-		t.Errorf("kill against a stopped supervisor succeeded")
+	if missing := runCLI(t, "kill", "--control="+sock, "1"); missing.code != 4 {
+		t.Errorf("kill against a stopped supervisor: exit %d, want 4 (nothing to talk to): %s", missing.code, missing.stderr)
+	}
+	if _, err := os.Lstat(sock); err == nil {
+		t.Errorf("control socket %s left after the run", sock)
 	}
 }
 
@@ -320,8 +332,8 @@ func TestSignalDrains(t *testing.T) {
 	code := r.wait(20 * time.Second)
 	tasks, sum := decode(t, r.stdout.String())
 	checkExactlyOnce(t, tasks, 10)
-	if code != 1 || sum == nil || sum.Statuses["canceled"] != 10 {
-		t.Fatalf("exit %d, summary %+v", code, sum)
+	if code != 130 || sum == nil || sum.Statuses["canceled"] != 10 {
+		t.Fatalf("exit %d (want 130, as after SIGINT), summary %+v", code, sum)
 	}
 	for _, p := range workers {
 		if alive(p) {
@@ -355,8 +367,8 @@ func TestRecycleAfterMaxTasks(t *testing.T) {
 
 func TestCompareShowsBothModes(t *testing.T) {
 	res := runCLI(t, "compare", "--repeat=10", "--add=segv")
-	if res.code != 0 {
-		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	if res.code != 1 { // a task failed, and a whole run died
+		t.Fatalf("exit %d, want 1: %s", res.code, res.stderr)
 	}
 	if !regexp.MustCompile(`worker death.*SIGSEGV.*60/61 ok`).MatchString(res.stdout) ||
 		!strings.Contains(res.stdout, "whole process died (killed by SIGSEGV") {

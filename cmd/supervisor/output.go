@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
@@ -21,22 +23,62 @@ func newPrinter(asJSON bool, w io.Writer) observer {
 	return &textPrinter{w: w}
 }
 
-// taskLine is one task in the JSON Lines output.
+// taskLine is one task in the JSON Lines output. Empty fields are
+// omitted. Input and output are strings when they are UTF-8, else base64
+// with input_encoding or output_encoding set to "base64" (issue #13:
+// binary data used to be forced into strings, and lost).
 type taskLine struct {
-	Type       string `json:"type"`
-	ID         uint64 `json:"id"`
-	Task       string `json:"task"`
-	Input      string `json:"input"`
-	Status     string `json:"status"`
-	Output     string `json:"output"`
-	Error      string `json:"error"`
-	Worker     int    `json:"worker"`
-	PID        int    `json:"pid"`
-	Attempts   int    `json:"attempts"`
-	ExecNs     int64  `json:"exec_ns"`
-	OverheadNs int64  `json:"overhead_ns"`
-	RoundTrip  int64  `json:"round_trip_ns"`
-	QueuedNs   int64  `json:"queued_ns"`
+	Type           string    `json:"type"`
+	ID             uint64    `json:"id"`
+	Task           string    `json:"task"`
+	Input          string    `json:"input,omitempty"`
+	InputEncoding  string    `json:"input_encoding,omitempty"`
+	Status         string    `json:"status"`
+	Output         string    `json:"output,omitempty"`
+	OutputEncoding string    `json:"output_encoding,omitempty"`
+	Error          string    `json:"error,omitempty"`
+	Worker         int       `json:"worker,omitempty"`
+	PID            int       `json:"pid,omitempty"`
+	Attempts       int       `json:"attempts,omitempty"`
+	ExecNs         int64     `json:"exec_ns,omitempty"`
+	OverheadNs     int64     `json:"overhead_ns,omitempty"`
+	RoundTrip      int64     `json:"round_trip_ns,omitempty"`
+	QueuedNs       int64     `json:"queued_ns,omitempty"`
+	Start          time.Time `json:"start,omitzero"` // handed to its worker: End minus the round trip
+	End            time.Time `json:"end,omitzero"`   // its result arrived
+}
+
+// newTaskLine describes r, whose result arrived at end.
+func newTaskLine(r supervisor.Result, end time.Time) taskLine {
+	l := taskLine{Type: "task", ID: r.ID, Task: r.Task.Name, Status: r.Status.String(), Worker: r.Worker, PID: r.PID,
+		Attempts: r.Attempts, ExecNs: int64(r.Exec), OverheadNs: int64(r.Overhead()),
+		RoundTrip: int64(r.RoundTrip), QueuedNs: int64(r.Queued), End: end.UTC()}
+	l.Input, l.InputEncoding = textOrBase64(r.Task.Input)
+	l.Output, l.OutputEncoding = textOrBase64(r.Output)
+	if r.RoundTrip > 0 {
+		l.Start = l.End.Add(-r.RoundTrip)
+	}
+	if r.Err != nil {
+		l.Error = r.Err.Error()
+	}
+	return l
+}
+
+// textOrBase64 keeps b as text when it is UTF-8, else encodes it.
+func textOrBase64(b []byte) (string, string) {
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
+}
+
+// output is the task's output as it was, decoded if need be.
+func (l taskLine) output() string {
+	if l.OutputEncoding == "base64" {
+		b, _ := base64.StdEncoding.DecodeString(l.Output)
+		return string(b)
+	}
+	return l.Output
 }
 
 type jsonPrinter struct {
@@ -46,14 +88,7 @@ type jsonPrinter struct {
 }
 
 func (p *jsonPrinter) result(r supervisor.Result) {
-	line := taskLine{Type: "task", ID: r.ID, Task: r.Task.Name, Input: string(r.Task.Input),
-		Status: r.Status.String(), Output: string(r.Output), Worker: r.Worker, PID: r.PID,
-		Attempts: r.Attempts, ExecNs: int64(r.Exec), OverheadNs: int64(r.Overhead()),
-		RoundTrip: int64(r.RoundTrip), QueuedNs: int64(r.Queued)}
-	if r.Err != nil {
-		line.Error = r.Err.Error()
-	}
-	_ = p.enc.Encode(line)
+	_ = p.enc.Encode(newTaskLine(r, time.Now()))
 }
 
 func (p *jsonPrinter) detach(s summary) {

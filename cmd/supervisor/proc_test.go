@@ -43,8 +43,17 @@ func (s *syncBuffer) String() string {
 
 func startCLI(t *testing.T, args ...string) *running {
 	t.Helper()
+	return startCLIEnv(t, nil, args...)
+}
+
+// startCLIEnv is startCLI with env added to the environment.
+func startCLIEnv(t *testing.T, env []string, args ...string) *running {
+	t.Helper()
 	r := &running{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	r.cmd = exec.Command(binary, args...)
+	if env != nil {
+		r.cmd.Env = append(os.Environ(), env...)
+	}
 	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := r.cmd.Start(); err != nil {

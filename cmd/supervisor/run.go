@@ -2,32 +2,35 @@ package main
 
 import (
 	"io"
+	"slices"
 
 	"github.com/procpool/supervisor/supervisor"
 )
 
-// run dispatches to a subcommand; with none, it runs a workload.
+// run runs the command line and returns the exit code; only main exits.
 func run(args []string, stdout, stderr io.Writer) exitCode {
-	if len(args) > 0 {
-		switch args[0] {
-		case "worker":
-			// The hidden subcommand a worker process runs. Checked first
-			// and with nothing else set up, so a worker starts fast.
-			return report(stderr, supervisor.ServeWorker())
-		case "tasks":
-			return report(stderr, listTasks(args[1:], stdout))
-		case "bench":
-			return report(stderr, bench(args[1:], stdout, stderr))
-		case "compare":
-			return report(stderr, compare(args[1:], stdout, stderr))
-		case "ps":
-			return report(stderr, ps(args[1:], stdout))
-		case "kill":
-			return report(stderr, kill(args[1:], stdout))
-		case "help", "-h", "-help", "--help":
-			printUsage(stdout)
-			return exitOK
+	if len(args) > 0 && args[0] == "worker" {
+		// The hidden subcommand a worker process runs: checked before the
+		// command tree is built, so that a worker starts fast.
+		return report(stderr, supervisor.ServeWorker())
+	}
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(shieldNegatives(root, args))
+	err := root.Execute()
+	// A mistake found before the run began (a bad flag) is reported in
+	// the log format asked for, too.
+	return codeOf(newConsole(stderr, wantsJSONLogs(args)).report(err))
+}
+
+// wantsJSONLogs reports whether the command line asks for JSON on stderr.
+func wantsJSONLogs(args []string) bool {
+	if i := slices.Index(args, "--"); i >= 0 {
+		args = args[:i]
+	}
+	for i, a := range args {
+		if a == "--log-format=json" || a == "--log-format" && i+1 < len(args) && args[i+1] == "json" {
+			return true
 		}
 	}
-	return runWorkload(args, stdout, stderr)
+	return false
 }

@@ -3,18 +3,29 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/procpool/supervisor/worker"
 )
 
+func newTasksCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "tasks",
+		Short: "List the tasks and their arguments",
+		Long: `tasks lists every task a workload can run (--task, --add), the argument it
+takes, and, for the fault tasks, what each does in each mode.`,
+		Example: `  supervisor tasks
+  supervisor --task=sleep 100ms 200ms`,
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return listTasks(stdout) },
+	}
+}
+
 // listTasks prints every task with its argument and, for the fault tasks,
 // what it does in each mode.
-func listTasks(args []string, stdout io.Writer) error {
-	if len(args) > 0 {
-		return usagef("tasks takes no arguments, got %q", strings.Join(args, " "))
-	}
+func listTasks(stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tARGUMENT\tWHAT IT DOES")
 	for _, d := range worker.Defs() {

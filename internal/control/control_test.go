@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,10 +41,11 @@ func (f *fakeTarget) Paused() bool { return false }
 func TestPsAndKill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.sock")
 	target := &fakeTarget{}
-	srv, err := Listen(path, target)
+	srv, err := Bind(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.Serve(target)
 	defer srv.Close()
 	fi, err := os.Stat(path)
 	if err != nil || fi.Mode().Perm() != 0o600 {
@@ -68,7 +70,7 @@ func TestPsAndKill(t *testing.T) {
 	if err != nil || pid != 4242 || target.sig != syscall.SIGTERM {
 		t.Errorf("kill: pid %d, %v, signal %v", pid, err, target.sig)
 	}
-	if _, err := c.Kill(ctx, 9, "KILL"); err == nil || !strings.HasPrefix(err.Error(), "no such worker") {
+	if _, err := c.Kill(ctx, 9, "KILL"); !errors.Is(err, ErrNoWorker) || !strings.HasPrefix(err.Error(), "no such worker") {
 		t.Errorf("kill of a missing worker: %v", err)
 	}
 	if _, err := c.Kill(ctx, 1, "HUP"); err == nil {
@@ -78,12 +80,13 @@ func TestPsAndKill(t *testing.T) {
 
 func TestListenRefusesALiveSocket(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.sock")
-	srv, err := Listen(path, &fakeTarget{})
+	srv, err := Bind(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.Serve(&fakeTarget{})
 	defer srv.Close()
-	if _, err := Listen(path, &fakeTarget{}); err == nil {
+	if _, err := Bind(path); !errors.Is(err, ErrInUse) {
 		t.Error("a second supervisor took over a live control socket")
 	}
 }

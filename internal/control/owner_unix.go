@@ -3,6 +3,7 @@
 package control
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -14,4 +15,12 @@ func checkOwner(fi os.FileInfo) error {
 		return fmt.Errorf("control directory %s belongs to uid %d, not to us", fi.Name(), st.Uid)
 	}
 	return nil
+}
+
+// pidAlive reports whether a process with this PID exists. A PID reused
+// by another process counts as alive: the sweep then leaves a stale
+// socket for later rather than risk removing a live one.
+func pidAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -1,7 +1,6 @@
 package control
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -20,10 +19,35 @@ func Dir() string {
 	return filepath.Join(os.TempDir(), "supervisor-"+strconv.Itoa(os.Getuid()))
 }
 
+// socketPrefix and socketSuffix frame the owner's PID in the name of a
+// control socket in Dir: the sweep relies on this naming.
+const (
+	socketPrefix = "supervisor-"
+	socketSuffix = ".sock"
+)
+
 // DefaultPath is where the supervisor with the given PID listens unless
 // told otherwise.
 func DefaultPath(pid int) string {
-	return filepath.Join(Dir(), fmt.Sprintf("supervisor-%d.sock", pid))
+	return filepath.Join(Dir(), socketPrefix+strconv.Itoa(pid)+socketSuffix)
+}
+
+// ownerPID is the PID in a control socket's name in Dir, or 0 when the
+// name is not one we give.
+func ownerPID(name string) int {
+	s, ok := strings.CutPrefix(name, socketPrefix)
+	if !ok {
+		return 0
+	}
+	s, ok = strings.CutSuffix(s, socketSuffix)
+	if !ok {
+		return 0
+	}
+	pid, err := strconv.Atoi(s)
+	if err != nil || pid < 1 || strconv.Itoa(pid) != s {
+		return 0
+	}
+	return pid
 }
 
 // ensureDir creates dir with mode 0700 if needed, and refuses one that
@@ -42,14 +66,11 @@ func ensureDir(dir string) error {
 	return checkOwner(fi)
 }
 
-// ErrNoSupervisor is returned by Find when no supervisor is running.
-var ErrNoSupervisor = errors.New("no running supervisor found")
-
-// Find returns the control socket of the one running supervisor in Dir. With
-// none, or with several (the caller must pick one with --control), it says
-// so.
+// Find returns the control socket of the one running supervisor in Dir.
+// With none it returns an error wrapping ErrNoSupervisor; with several, one
+// wrapping ErrAmbiguous (the caller must pick one with --control).
 func Find() (string, error) {
-	paths, err := filepath.Glob(filepath.Join(Dir(), "supervisor-*.sock"))
+	paths, err := filepath.Glob(filepath.Join(Dir(), socketPrefix+"*"+socketSuffix))
 	if err != nil {
 		return "", err
 	}
@@ -65,7 +86,7 @@ func Find() (string, error) {
 	case 1:
 		return live[0], nil
 	}
-	return "", fmt.Errorf("%d supervisors are running; pick one with --control: %s", len(live), strings.Join(live, ", "))
+	return "", fmt.Errorf("%w (%d); pick one with --control: %s", ErrAmbiguous, len(live), strings.Join(live, ", "))
 }
 
 // listening reports whether something accepts connections on the socket.

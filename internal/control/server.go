@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -28,81 +27,49 @@ type Target interface {
 	Paused() bool
 }
 
-// A Server serves the control socket until Close.
+// A Server is a bound control socket; it serves from Serve until Close.
 type Server struct {
 	path string
-	srv  *grpc.Server
+	ln   net.Listener
+	file os.FileInfo // the socket file as bound: Close removes only that one
+
+	srv  *grpc.Server // nil until Serve
 	done chan struct{}
 }
 
-// Listen serves t's control socket at path ("" for DefaultPath of this
-// process). A socket left behind by a dead supervisor is replaced; a live
-// one is an error.
-func Listen(path string, t Target) (*Server, error) {
-	if path == "" {
-		path = DefaultPath(os.Getpid())
-		if err := ensureDir(Dir()); err != nil {
-			return nil, fmt.Errorf("control socket: %w", err)
-		}
-	}
-	if listening(path) {
-		return nil, fmt.Errorf("control socket %s: another supervisor is listening there", path)
-	}
-	ln, err := listenPrivate(path)
-	if err != nil {
-		return nil, fmt.Errorf("control socket: %w", err)
-	}
-	s := &Server{path: path, srv: grpc.NewServer(), done: make(chan struct{})}
+// Serve answers ps and kill requests about t, in a goroutine of its own,
+// until Close. Call it at most once.
+func (s *Server) Serve(t Target) {
+	s.srv, s.done = grpc.NewServer(), make(chan struct{})
 	controlpb.RegisterControlServer(s.srv, &service{t: t})
 	go func() {
 		defer close(s.done)
-		_ = s.srv.Serve(sameUserListener{ln})
+		_ = s.srv.Serve(sameUserListener{s.ln})
 	}()
-	return s, nil
-}
-
-// listenPrivate listens on a Unix socket at path with mode 0600. The
-// socket is bound in a fresh 0700 directory next to path, given its mode,
-// and only then renamed into place, so there is no moment when others
-// could connect (changing the umask instead would leak into workers
-// spawned meanwhile).
-func listenPrivate(path string) (net.Listener, error) {
-	tmp, err := os.MkdirTemp(filepath.Dir(path), ".control-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	bound := filepath.Join(tmp, "s")
-	ln, err := net.Listen("unix", bound)
-	if err != nil {
-		return nil, err
-	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
-	if err := os.Chmod(bound, 0o600); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	_ = os.Remove(path) // a dead supervisor's socket
-	if err := os.Rename(bound, path); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	return ln, nil
 }
 
 // Path is where the socket is.
 func (s *Server) Path() string { return s.path }
 
-// Close stops serving and removes the socket.
+// Close stops serving (giving requests in progress a second) and removes
+// the socket file, unless something else has taken its place since Bind.
+// Call it once.
 func (s *Server) Close() error {
-	stopped := make(chan struct{})
-	go func() { s.srv.GracefulStop(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(time.Second):
-		s.srv.Stop()
+	if s.srv == nil {
+		s.ln.Close()
+	} else {
+		stopped := make(chan struct{})
+		go func() { s.srv.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(time.Second):
+			s.srv.Stop()
+		}
+		<-s.done
 	}
-	<-s.done
+	if fi, err := os.Lstat(s.path); err != nil || !os.SameFile(fi, s.file) {
+		return nil
+	}
 	return os.Remove(s.path)
 }
 

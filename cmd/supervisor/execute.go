@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/procpool/supervisor/internal/limits"
+	"github.com/procpool/supervisor/internal/units"
+	"github.com/procpool/supervisor/supervisor"
+	"github.com/procpool/supervisor/worker"
+)
+
+// execute binds the run's listeners, starts the supervisor, runs the
+// tasks, hands each result to the observers as it completes, then the
+// summary. Its error carries the exit code.
+func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) error {
+	if err := limits.CheckWorkers(o.modeName, o.processes()); err != nil {
+		return fmt.Errorf("--workers=%d: %w", o.workers, err)
+	}
+	ctl, err := bindControl(o.control, con.out())
+	if err != nil {
+		return err
+	}
+	defer ctl.close()
+	obs, err := o.observers(ctl, stdout, con.out())
+	if err != nil {
+		return err
+	}
+	intr := catchInterrupts()
+	defer intr.stop()
+	cfg := o.config(newLogger(con.out(), o.logLevel, o.logFormat))
+	finished := resultEvents(&cfg, obs, o.chunksize > 1, len(tasks))
+	begin := time.Now()
+	s, err := supervisor.New(cfg)
+	if err != nil {
+		return err
+	}
+	announce(con.out(), s)
+	if err := obs.attach(s); err != nil {
+		_ = s.Stop(context.Background())
+		return err
+	}
+	intr.watch(func(ctx context.Context) { _ = s.Stop(ctx) }, func() { forceWorkers(s) }, con.out())
+	results := make([]supervisor.Result, 0, len(tasks))
+	for r := range runTasks(s, tasks, o.chunksize, finished) {
+		results = append(results, r)
+		obs.result(r)
+	}
+	wall := time.Since(begin)
+	stopErr := s.Stop(intr.stopCtx)
+	sum := summarize(s, results, wall)
+	obs.detach(sum)
+	intr.stop()
+	return outcome(intr, stopErr, sum, con)
+}
+
+// forceWorkers SIGKILLs every worker process's group at once. Stop does
+// the same once its ctx ends; doing it here as well keeps the second signal
+// prompt while a kill ladder is waiting out its grace, whatever the
+// library's version (issue #9: it waited 4.5 s with --grace=5s).
+func forceWorkers(s *supervisor.Supervisor) {
+	if s.Config().Mode != supervisor.ModeProcess {
+		return // a goroutine cannot be killed: Stop abandons it
+	}
+	for _, w := range s.Workers() {
+		if w.PID > 0 {
+			_ = syscall.Kill(-w.PID, syscall.SIGKILL)
+		}
+	}
+}
+
+// resultEvents wires the observers to the supervisor's events. With Map
+// (chunks), results have no futures and come as events: it returns the
+// channel they arrive on.
+func resultEvents(cfg *supervisor.Config, obs observers, chunked bool, n int) chan supervisor.Result {
+	cfg.OnEvent = obs.event
+	if !chunked {
+		return nil
+	}
+	finished := make(chan supervisor.Result, n)
+	cfg.OnEvent = func(e supervisor.Event) {
+		obs.event(e)
+		if f, ok := e.(supervisor.TaskFinished); ok {
+			finished <- f.Result
+		}
+	}
+	return finished
+}
+
+// outcome is the run's exit, once the summary is out: a signal's code if
+// one stopped it, else 3 if the supervisor gave up, 1 if a task failed.
+func outcome(intr *interrupts, stopErr error, sum summary, con *console) error {
+	if code, ok := intr.exitCode(); ok {
+		return &exitStatus{code: code}
+	}
+	if stopErr != nil {
+		con.errorf("%v", stopErr)
+		return &exitStatus{code: exitGaveUp}
+	}
+	if sum.Failed > 0 {
+		return &exitStatus{code: exitFailed}
+	}
+	return nil
+}
+
+// processes is how many workers the run starts at once: every pool's
+// workers, and the spares in process mode.
+func (o *options) processes() int {
+	n := o.workers
+	if len(o.poolSpecs) > 0 {
+		n = 0
+		for _, p := range o.poolSpecs {
+			n += p.Workers
+		}
+	}
+	if o.mode == supervisor.ModeProcess {
+		n += o.spares
+	}
+	return n
+}
+
+// runTasks runs the tasks and yields their results as they complete: each
+// task submitted on its own, or, with a chunk size, all through Map, that
+// many to a message (their results then arrive on finished).
+func runTasks(s *supervisor.Supervisor, tasks []worker.Task, chunksize int, finished <-chan supervisor.Result) iter.Seq[supervisor.Result] {
+	return func(yield func(supervisor.Result) bool) {
+		if chunksize > 1 {
+			inputs := make([][]byte, len(tasks))
+			for i, t := range tasks {
+				inputs[i] = t.Input
+			}
+			go func() { _, _ = s.Map(context.Background(), tasks[0].Name, inputs, chunksize) }()
+			for range tasks {
+				if !yield(<-finished) {
+					return
+				}
+			}
+			return
+		}
+		futures := make([]*supervisor.Future, len(tasks))
+		for i, t := range tasks {
+			futures[i] = s.Submit(context.Background(), t)
+		}
+		for f := range supervisor.AsCompleted(futures...) {
+			if !yield(f.Result()) {
+				return
+			}
+		}
+	}
+}
+
+// observers are what watch this run, chosen by the flags. Their
+// listeners are bound here, before any worker starts: a busy
+// --metrics-addr is a usage error that costs nothing.
+func (o *options) observers(ctl *controlObserver, stdout, stderr io.Writer) (observers, error) {
+	obs := observers{ctl}
+	if o.chaosEvery > 0 {
+		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
+	}
+	if o.metricsAddr != "" {
+		m := newMetricsServer(o.metricsAddr, o.mode, stderr)
+		if m.err != nil {
+			return nil, usagef("--metrics-addr=%s: %s", m.addr, listenProblem(m.err))
+		}
+		obs = append(obs, m)
+	}
+	return o.withView(obs, stdout, stderr), nil
+}
+
+func (o *options) config(logger *slog.Logger) supervisor.Config {
+	lvl, _ := parseLogLevel(o.logLevel)
+	return supervisor.Config{
+		Mode:              o.mode,
+		Workers:           o.workers,
+		IPC:               o.ipc,
+		InFlight:          o.inFlight,
+		Retries:           negativeForZero(o.retries),
+		PoisonAfter:       o.poison,
+		MaxRestarts:       o.maxRestart,
+		RestartWindow:     o.window,
+		MaxTasksPerWorker: o.maxTasks,
+		MaxWorkerRSS:      o.maxRSS,
+		Timeout:           o.timeout,
+		Grace:             o.grace,
+		Spares:            negativeForZero(o.spares),
+		MaxPayload:        int(o.maxPayload),
+		Pools:             o.poolSpecs,
+		GIL:               o.gil,
+		CPUAffinity:       o.cpuAffinity,
+		Logger:            logger,
+		WorkerLogLevel:    lvl,
+	}
+}
+
+// negativeForZero maps the CLI's 0 ("none") to the library's negative
+// ("none"; the library's 0 means "the default").
+func negativeForZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// announce prints the workers and their PIDs, so that a user can kill one
+// from another terminal.
+func announce(stderr io.Writer, s *supervisor.Supervisor) {
+	cfg := s.Config()
+	var who []string
+	for _, w := range s.Workers() {
+		who = append(who, fmt.Sprintf("worker %d pid %d", w.ID, w.PID))
+	}
+	where := strings.Join(who, ", ")
+	if cfg.Mode == supervisor.ModeThread {
+		where = fmt.Sprintf("goroutines in this process, pid %d", os.Getpid())
+	}
+	n := len(s.Workers())
+	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), units.Duration(s.Startup()), where)
+}
