@@ -78,11 +78,14 @@ func (sl *slot) lockedRound(l *life, r *round) (idle, stop bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sl.applyOutcomes(r)
-	leaving := l.leaving() || p.forced
+	leaving := l.leaving() || p.forced || sl.removed
 	if leaving {
 		sl.giveBack(r)
 	} else if !p.paused {
 		sl.take(l, r)
+	}
+	if p.drained() {
+		p.wakeIdle() // the last job is done: the idle slots leave too
 	}
 	if len(sl.flights) > 0 || len(r.taken) > 0 {
 		return false, false
@@ -132,9 +135,6 @@ func (sl *slot) applyOutcomes(r *round) {
 		r.finished = append(r.finished, delivery{job: j, result: res, written: o.written && !o.requeue})
 	}
 	p.handOff()
-	if p.drained() {
-		sl.wakeIdle()
-	}
 }
 
 // take moves up to the slot's room in jobs to it: first those handed to it
@@ -228,15 +228,7 @@ func (sl *slot) withdraw() {
 	}
 }
 
-// wakeIdle wakes every waiting slot of the pool, so that they see it is
-// drained and leave. The caller holds p.mu.
-func (sl *slot) wakeIdle() {
-	p := sl.p
-	for _, x := range p.idle {
-		x.nudge()
-	}
-	p.idle = p.idle[:0]
-}
+
 
 // deliver gives the finished jobs their results, outside the lock: a
 // future's callbacks and the events run the caller's code.

@@ -106,11 +106,15 @@ func (sl *slot) begin(replacing bool, endedAt time.Time) (*life, error) {
 	p := sl.p
 	p.mu.Lock()
 	sl.inst = inst
-	forced := p.forced
+	forced, removed := p.forced, sl.removed
 	p.mu.Unlock()
-	if forced { // the stop was forced while it started
+	switch {
+	case forced: // the stop was forced while it started
 		l.plan(CauseStopping)
 		_ = inst.Kill()
+	case removed: // RemoveWorker while it started: it serves nothing
+		l.plan(CauseRemoved)
+		l.leave()
 	}
 	ev := WorkerStarted{Worker: sl.id, PID: inst.PID(), Startup: inst.Startup(), Replacing: replacing, Spare: spare}
 	if replacing {

@@ -11,6 +11,10 @@ import (
 
 // The test binary doubles as a worker process: started as one, it serves
 // tasks instead of running tests (the TestMain recipe of ServeWorker).
+// envTestWorker marks its worker processes, for tests that look for them
+// in /proc.
+const envTestWorker = "SUPERVISOR_TEST_WORKER"
+
 func TestMain(m *testing.M) {
 	ServeWorker()
 	os.Exit(m.Run())
@@ -19,7 +23,7 @@ func TestMain(m *testing.M) {
 func testWorkerCommand() (*exec.Cmd, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	// Under -race a process sleeps a second at exit unless told otherwise.
-	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	cmd.Env = append(os.Environ(), envTestWorker+"=1", "GORACE=atexit_sleep_ms=0")
 	return cmd, nil
 }
 

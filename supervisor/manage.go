@@ -34,7 +34,8 @@ func (s *Supervisor) AddWorker(ctx context.Context, poolName string) (int, error
 	case <-ctx.Done():
 		return 0, fmt.Errorf("add worker %d: %w", sl.id, ctx.Err())
 	}
-	if sl.life.Load() == nil {
+	if sl.life.Load() == nil || s.isStopping() {
+		// Stop began meanwhile: it stops this worker with the others.
 		return 0, fmt.Errorf("add worker %d: %w", sl.id, s.stoppedErr())
 	}
 	return sl.id, nil

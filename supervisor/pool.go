@@ -177,6 +177,9 @@ func (p *pool) cancel(j *job, cause error) bool {
 		p.waiting--
 		p.roomFreed()
 		p.settled(j)
+		if p.drained() {
+			p.wakeIdle()
+		}
 		p.mu.Unlock()
 		p.s.finish(j, canceledResult(cause))
 		return true
@@ -335,4 +338,14 @@ func (p *pool) expire(j *job, gen uint32) {
 	if ticket != 0 && inst != nil {
 		inst.Cancel(ticket)
 	}
+}
+
+// wakeIdle wakes every waiting slot, so that they see the pool is drained
+// and leave; the caller holds p.mu.
+func (p *pool) wakeIdle() {
+	for _, sl := range p.idle {
+		sl.nudge()
+	}
+	clear(p.idle)
+	p.idle = p.idle[:0]
 }

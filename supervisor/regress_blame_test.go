@@ -5,6 +5,8 @@ package supervisor
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"syscall"
@@ -89,10 +91,17 @@ func TestWorkerCrashDuringCancellationIsReportedAsACrash(t *testing.T) {
 					mu.Unlock()
 				}
 			}
-			p := startPool(t, poolConfig{mode: ModeProcess, workers: 1, spares: -1, grace: 20 * time.Second, onEvent: onEvent})
-			h := submit(p, context.Background(), worker.Task{Name: "hang"})
+			started := make(chan struct{}, 1)
+			p := startPool(t, poolConfig{mode: ModeProcess, workers: 1, spares: -1, grace: 20 * time.Second, onEvent: onEvent,
+				logger: slog.New(lineWatcher{announced, started})})
+			h := submit(p, context.Background(), worker.Task{Name: announcedHang})
 			defer h.release()
-			waitBusy(t, p, 1)
+			// Running is not enough: the task must be executing in the
+			// worker, or the cancellation reaches it first and it never
+			// starts (and its worker's crash then hits no task).
+			if !waitClosed(t, started, 10*time.Second, "the task's announcement") {
+				return
+			}
 			pid := workerPIDs(p)[1]
 			cancelRun(t, p, h, how)
 			if err := syscall.Kill(pid, syscall.SIGABRT); err != nil {
@@ -113,7 +122,7 @@ func TestWorkerCrashDuringCancellationIsReportedAsACrash(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			for _, x := range exits {
-				if x.PID == pid && strings.Contains(x.Cause, "ignored cancellation") {
+				if x.PID == pid && (x.Cause == CauseKillLadder || x.Cause == CauseAbandoned) {
 					t.Errorf("worker exit reported as %q: it crashed by itself", x.Cause)
 				}
 			}
@@ -143,4 +152,37 @@ func cancelRun(t *testing.T, p *Supervisor, h *handle, how string) {
 		}
 		time.Sleep(time.Millisecond) // polling: Stop's beginning has no event
 	}
+}
+
+// announcedHang ignores cancellation, as "hang" does, once it has printed
+// announced: a test that must cancel it while it executes waits for that
+// line in the worker's output.
+const announcedHang, announced = "test-announced-hang", "announced hang: executing"
+
+func init() {
+	worker.Register(announcedHang, func(context.Context, []byte) ([]byte, error) {
+		fmt.Println(announced)
+		select {}
+	})
+}
+
+// lineWatcher is a slog handler that signals ch (once) when a record's
+// message contains line; it drops everything else.
+type lineWatcher struct {
+	line string
+	ch   chan struct{}
+}
+
+func (w lineWatcher) Enabled(context.Context, slog.Level) bool { return true }
+func (w lineWatcher) WithAttrs([]slog.Attr) slog.Handler       { return w }
+func (w lineWatcher) WithGroup(string) slog.Handler            { return w }
+
+func (w lineWatcher) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, w.line) {
+		select {
+		case w.ch <- struct{}{}:
+		default:
+		}
+	}
+	return nil
 }

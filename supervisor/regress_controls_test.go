@@ -35,7 +35,7 @@ func TestConcurrentRemovesLeaveAWorker(t *testing.T) {
 // removeBothRound removes workers 1 and 2 of a fresh pool of two at once
 // and returns how many removals succeeded.
 func removeBothRound(t *testing.T) int {
-	p, err := newPool(poolConfig{mode: ModeThread, workers: 2, spares: -1})
+	p, err := newTestPool(poolConfig{mode: ModeThread, workers: 2, spares: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestAddWorkerDoesNotOutliveStop(t *testing.T) {
 		}
 		return testWorkerCommand()
 	}
-	p, err := newPool(poolConfig{mode: ModeProcess, workers: 1, spares: -1, command: command})
+	p, err := newTestPool(poolConfig{mode: ModeProcess, workers: 1, spares: -1, command: command})
 	if err != nil {
 		t.Fatal(err)
 	}

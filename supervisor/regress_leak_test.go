@@ -32,7 +32,7 @@ func TestUnplannedDeathLeavesNothingBehind(t *testing.T) {
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	t.Setenv("TMPDIR", dir)
 	leaks := goleak.IgnoreCurrent()
-	p, err := newPool(poolConfig{mode: ModeProcess, workers: 1, spares: -1})
+	p, err := newTestPool(poolConfig{mode: ModeProcess, workers: 1, spares: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

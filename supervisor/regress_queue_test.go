@@ -40,7 +40,7 @@ func TestStopStrandsNoHandedOffJob(t *testing.T) {
 // handOffRound runs one round and says what went wrong, if anything.
 func handOffRound(t *testing.T, delay int) string {
 	const workers, submits, inputs = 32, 32, 64
-	p, err := newPool(poolConfig{mode: ModeThread, workers: workers, spares: -1})
+	p, err := newTestPool(poolConfig{mode: ModeThread, workers: workers, spares: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func handOffRound(t *testing.T, delay int) string {
 	stopped := make(chan struct{})
 	go func() { _ = stopPool(p, context.Background()); close(stopped) }()
 	if !within(stopped, 10*time.Second) {
-		return "Stop did not return within 10s\n" + allStacks()
+		return "Stop did not return within 10s\n" + p.debugDump()
 	}
 	wg.Wait()
 	for i, h := range hs {

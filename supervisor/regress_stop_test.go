@@ -40,7 +40,7 @@ func TestStopCancelsATaskDispatchedAsItBegins(t *testing.T) {
 // whether Stop returned; if not, it cancels the task itself so that the
 // pool can end.
 func stopRound(t *testing.T, delay int) bool {
-	p, err := newPool(poolConfig{mode: ModeThread, workers: 1, spares: -1, grace: 50 * time.Millisecond})
+	p, err := newTestPool(poolConfig{mode: ModeThread, workers: 1, spares: -1, grace: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestStopReturnsWhenItsContextEnds(t *testing.T) {
 		if mode == ModeThread {
 			task = worker.Task{Name: "spin", Input: []byte("6s")}
 		}
-		p, err := newPool(poolConfig{mode: mode, workers: 1, spares: -1, grace: grace})
+		p, err := newTestPool(poolConfig{mode: mode, workers: 1, spares: -1, grace: grace})
 		if err != nil {
 			t.Fatal(err)
 		}

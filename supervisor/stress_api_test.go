@@ -4,8 +4,9 @@ package supervisor
 
 import (
 	"context"
+	"log/slog"
 	"os/exec"
-	"syscall"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,20 +35,21 @@ type poolConfig struct {
 	grace       time.Duration
 	maxRestarts int
 	onEvent     func(Event)
+	logger      *slog.Logger // the supervisor's, and its workers' output
 	// command, if set, replaces the test binary's own worker command: a
 	// test that needs to know when a worker process is being spawned wraps
 	// testWorkerCommand.
 	command func() (*exec.Cmd, error)
 }
 
-// newPool starts a supervisor with real workers (test binary re-executed,
+// newTestPool starts a supervisor with real workers (test binary re-executed,
 // see main_test.go). The caller owns stopping it.
-func newPool(c poolConfig) (*Supervisor, error) {
+func newTestPool(c poolConfig) (*Supervisor, error) {
 	cfg := Config{
 		Mode: c.mode, IPC: c.ipc, Workers: c.workers, InFlight: c.inFlight,
 		Retries: c.retries, PoisonAfter: c.poisonAfter, MaxTasksPerWorker: c.maxTasks,
 		Spares: c.spares, Timeout: c.timeout, Grace: c.grace, MaxRestarts: c.maxRestarts,
-		OnEvent: c.onEvent, WorkerCommand: c.command,
+		OnEvent: c.onEvent, WorkerCommand: c.command, Logger: c.logger,
 	}
 	if cfg.WorkerCommand == nil {
 		cfg.WorkerCommand = testWorkerCommand
@@ -55,14 +57,14 @@ func newPool(c poolConfig) (*Supervisor, error) {
 	if cfg.Grace == 0 {
 		cfg.Grace = 200 * time.Millisecond
 	}
-	return New(cfg)
+	return New(context.Background(), cfg)
 }
 
-// startPool is newPool for a test: it fails the test if the pool cannot
+// startPool is newTestPool for a test: it fails the test if the pool cannot
 // start, and stops the pool when the test ends, whatever happened.
 func startPool(t testing.TB, c poolConfig) *Supervisor {
 	t.Helper()
-	p, err := newPool(c)
+	p, err := newTestPool(c)
 	if err != nil {
 		t.Fatalf("new pool: %v", err)
 	}
@@ -86,8 +88,8 @@ func cleanupPool(t testing.TB, p *Supervisor) {
 
 // handle is a submitted task as the tests hold it.
 type handle struct {
-	f      *Future
-	cancel context.CancelFunc // EMULATED: today a future is cancelled through its Submit context
+	f      *Future[[]byte]
+	cancel context.CancelFunc // its Submit context's
 }
 
 // submit submits t under ctx; the handle can cancel it.
@@ -102,10 +104,8 @@ func submitDeadline(p *Supervisor, d time.Duration, t worker.Task) *handle {
 	return &handle{f: p.Submit(ctx, t), cancel: cancel}
 }
 
-// cancelFuture cancels h's task. EMULATED: today this cancels the context
-// the task was submitted with (there is no Future.Cancel); the supervisor
-// only notices once a worker takes the task, which is finding 9.
-func cancelFuture(h *handle) { h.cancel() }
+// cancelFuture cancels h's task with Future.Cancel.
+func cancelFuture(h *handle) { h.f.Cancel() }
 
 // release frees what h holds once its result is in.
 func (h *handle) release() { h.cancel() }
@@ -116,26 +116,42 @@ func (h *handle) done() <-chan struct{} { return h.f.Done() }
 // result is h's result; call it once done is closed.
 func (h *handle) result() Result { return h.f.Result() }
 
-// mapTasks runs Map.
-func mapTasks(p *Supervisor, ctx context.Context, name string, inputs [][]byte, chunk int) ([]MapResult, error) {
-	return p.Map(ctx, name, inputs, chunk)
+// mapOutcome is one input's outcome, as Map yields it.
+type mapOutcome struct {
+	Output []byte
+	Err    error
 }
 
-// killWorker kills worker id on request. Today Kill takes a signal; the
-// rewrite's Kill(id) does not.
-func killWorker(p *Supervisor, id int) error { return p.Kill(id, syscall.SIGKILL) }
+// mapTasks runs Map and collects what it yields; Map itself fails only for
+// a bad chunksize, which the tests never give.
+func mapTasks(p *Supervisor, ctx context.Context, name string, inputs [][]byte, chunk int) ([]mapOutcome, error) {
+	var out []mapOutcome
+	for o, err := range p.Map(ctx, name, slices.Values(inputs), chunk) {
+		out = append(out, mapOutcome{o, err})
+	}
+	return out, nil
+}
+
+// killWorker kills worker id on request.
+func killWorker(p *Supervisor, id int) error { return p.Kill(id) }
 
 // addWorker adds a worker to the first pool.
-func addWorker(p *Supervisor) (int, error) { return p.AddWorker("") }
+func addWorker(p *Supervisor) (int, error) { return p.AddWorker(context.Background(), "") }
 
 // removeWorker retires worker id.
 func removeWorker(p *Supervisor, id int) error { return p.RemoveWorker(id) }
 
 // setPaused pauses or resumes dispatch.
-func setPaused(p *Supervisor, paused bool) { p.SetPaused(paused) }
+func setPaused(p *Supervisor, paused bool) { p.setPaused(paused) }
 
-// stopPool stops p; ctx bounds the gentle part.
-func stopPool(p *Supervisor, ctx context.Context) error { return p.Stop(ctx) }
+// stopPool stops p as a run ends early: queued tasks end at once, running
+// ones are cancelled, and ctx bounds the gentle part.
+func stopPool(p *Supervisor, ctx context.Context) error {
+	return p.Stop(ctx, CancelQueued, CancelRunning)
+}
+
+// drainPool stops p the default way: what was submitted runs to its end.
+func drainPool(p *Supervisor, ctx context.Context) error { return p.Stop(ctx) }
 
 // poolDone is closed once p has stopped.
 func poolDone(p *Supervisor) <-chan struct{} { return p.Done() }
@@ -144,7 +160,7 @@ func poolDone(p *Supervisor) <-chan struct{} { return p.Done() }
 // own in thread mode; 0 while a worker has none).
 func workerPIDs(p *Supervisor) map[int]int {
 	out := map[int]int{}
-	for _, w := range p.Workers() {
+	for _, w := range p.Stats().Workers {
 		out[w.ID] = w.PID
 	}
 	return out
@@ -153,7 +169,7 @@ func workerPIDs(p *Supervisor) map[int]int {
 // workerStates maps each listed worker id to its state.
 func workerStates(p *Supervisor) map[int]WorkerState {
 	out := map[int]WorkerState{}
-	for _, w := range p.Workers() {
+	for _, w := range p.Stats().Workers {
 		out[w.ID] = w.State
 	}
 	return out
@@ -162,7 +178,7 @@ func workerStates(p *Supervisor) map[int]WorkerState {
 // busyWorkers lists the ids of the workers running a task.
 func busyWorkers(p *Supervisor) []int {
 	var out []int
-	for _, w := range p.Workers() {
+	for _, w := range p.Stats().Workers {
 		if w.State == StateBusy {
 			out = append(out, w.ID)
 		}
@@ -173,7 +189,7 @@ func busyWorkers(p *Supervisor) []int {
 // readyWorkers counts the workers that have a live worker (idle or busy).
 func readyWorkers(p *Supervisor) int {
 	n := 0
-	for _, w := range p.Workers() {
+	for _, w := range p.Stats().Workers {
 		if w.State == StateIdle || w.State == StateBusy {
 			n++
 		}
@@ -185,14 +201,20 @@ func readyWorkers(p *Supervisor) int {
 // spares that never served excepted).
 func workerPIDsEver(p *Supervisor) []int {
 	var out []int
-	for _, r := range p.Processes() {
+	for _, r := range p.Stats().Processes {
 		out = append(out, r.PID)
 	}
 	return out
 }
 
 // statusCounts is how many tasks ended with each status.
-func statusCounts(p *Supervisor) map[Status]int { return p.Counts() }
+func statusCounts(p *Supervisor) map[Status]int {
+	out := map[Status]int{}
+	for st, n := range p.Stats().Ended {
+		out[st] = int(n)
+	}
+	return out
+}
 
 // graceOf is the kill ladder's step in use.
 func graceOf(p *Supervisor) time.Duration { return p.Config().Grace }

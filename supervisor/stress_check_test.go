@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.uber.org/goleak"
@@ -93,7 +94,7 @@ func (r *stressRun) checkResult(tr *tracked, res Result) {
 // tell those from a task that kills its workers, and charges it).
 func blameClass(err error) string {
 	var we *WorkerError
-	if errors.As(err, &we) && we.Signal == "SIGKILL" {
+	if errors.As(err, &we) && we.Signal == syscall.SIGKILL {
 		return "blame:outside-kill"
 	}
 	return "blame"

@@ -104,7 +104,7 @@ func (r *stressRun) checkSize() {
 		}
 		if time.Now().After(end) {
 			r.violate("size", "pool not back to size 10s after draining: %d workers ready, want %d; %d worker processes, want %d (with spares); workers: %+v",
-				ready, size, procs, want, r.p.Workers())
+				ready, size, procs, want, r.p.Stats().Workers)
 			return
 		}
 		time.Sleep(5 * time.Millisecond) // polling: the pool's size has no event
@@ -154,6 +154,6 @@ func (r *stressRun) openTasks() string {
 			fmt.Fprintf(&b, "  task %d (%s %q) by %s, cancelled %v\n", tr.h.f.ID(), tr.name, tr.input, tr.kind, !tr.cancelled.IsZero())
 		}
 	}
-	fmt.Fprintf(&b, "  %d tasks without a result; workers: %+v", n, r.p.Workers())
+	fmt.Fprintf(&b, "  %d tasks without a result; workers: %+v", n, r.p.Stats().Workers)
 	return b.String()
 }

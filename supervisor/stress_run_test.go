@@ -62,7 +62,7 @@ type tracked struct {
 type trackedMap struct {
 	inputs int
 	done   chan struct{}
-	out    []MapResult
+	out    []mapOutcome
 	err    error
 }
 
@@ -136,7 +136,7 @@ func (r *stressRun) start() bool {
 	if r.cfg.mode == ModeProcess && r.rng.IntN(10) == 0 {
 		stopBirthKill = r.killAtBirth()
 	}
-	started := r.call("New", func() { r.p, err = newPool(r.cfg) })
+	started := r.call("New", func() { r.p, err = newTestPool(r.cfg) })
 	if stopBirthKill != nil {
 		stopBirthKill()
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/procpool/supervisor/internal/demo"
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
 )
@@ -53,9 +54,12 @@ func (o Options) cases() []Case {
 // unless cfg asks for them: a spare starting in the background would
 // compete for the CPUs with what is being measured.
 func (o Options) newPool(c Case, cfg supervisor.Config) (*supervisor.Supervisor, error) {
-	cfg.Mode, cfg.IPC, cfg.GIL = c.Mode, c.IPC, c.GIL
+	cfg.Mode, cfg.IPC = c.Mode, c.IPC
 	if c.Mode == supervisor.ModeThread {
 		cfg.IPC = ""
+	}
+	if c.GIL { // the emulation is the demo tasks', for this process: on until stop
+		demo.EnableGIL(&demo.GIL{})
 	}
 	cfg.WorkerCommand = o.WorkerCommand
 	cfg.MaxPayload = o.MaxPayload
@@ -63,7 +67,7 @@ func (o Options) newPool(c Case, cfg supervisor.Config) (*supervisor.Supervisor,
 		cfg.Spares = -1
 	}
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	s, err := supervisor.New(cfg)
+	s, err := supervisor.New(context.Background(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c, err)
 	}
@@ -74,7 +78,8 @@ func (o Options) newPool(c Case, cfg supervisor.Config) (*supervisor.Supervisor,
 func stop(s *supervisor.Supervisor) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = s.Stop(ctx)
+	_ = s.Stop(ctx, supervisor.CancelQueued, supervisor.CancelRunning)
+	demo.EnableGIL(nil)
 }
 
 // timed is the context the timed calls run under: one that cannot be
@@ -90,7 +95,7 @@ var noop = worker.Task{Name: "echo", Input: []byte("x")}
 // warm runs n no-op tasks, so that what follows is measured on running
 // workers with warm caches, as Python's micro.py does.
 func warm(ctx context.Context, s *supervisor.Supervisor, n int) error {
-	fs := make([]*supervisor.Future, n)
+	fs := make([]*supervisor.Future[[]byte], n)
 	for i := range fs {
 		fs[i] = s.Submit(ctx, noop)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/procpool/supervisor/internal/demo"
 	"github.com/procpool/supervisor/internal/pages"
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
@@ -40,7 +41,7 @@ func pageServer(o Options) (*pages.Server, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return srv, append(srv.URLs(pages.Default), worker.MadeUpURL), nil
+	return srv, append(srv.URLs(pages.Default), demo.MadeUpURL), nil
 }
 
 func measureFetch(ctx context.Context, o Options, urls []string, r *Report) error {
@@ -63,7 +64,7 @@ func fetchAll(ctx context.Context, o Options, c Case, urls []string) (Fetch, err
 		return f, err
 	}
 	defer stop(s)
-	fs := make([]*supervisor.Future, len(urls))
+	fs := make([]*supervisor.Future[[]byte], len(urls))
 	for i, u := range urls {
 		fs[i] = s.Submit(ctx, worker.Task{Name: "fetch", Input: []byte(u)})
 	}

@@ -1,27 +1,21 @@
 package bench
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"testing"
 
+	_ "github.com/procpool/supervisor/internal/demo" // the built-in tasks, in the workers too
 	"github.com/procpool/supervisor/supervisor"
 )
 
-// The test binary doubles as a worker process: with envTestWorker set it
-// serves tasks instead of running tests (the TestMain re-exec pattern of
-// golang/go's os/exec tests).
+// The test binary doubles as a worker process: started as one, it serves
+// tasks instead of running tests (ServeWorker's recipe). envTestWorker
+// marks its worker processes, for tests that look for them in /proc.
 const envTestWorker = "SUPERVISOR_BENCH_TEST_WORKER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(envTestWorker) != "" {
-		if err := supervisor.ServeWorker(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	supervisor.ServeWorker()
 	os.Exit(m.Run())
 }
 

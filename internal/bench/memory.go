@@ -93,7 +93,7 @@ func processMemory(ctx context.Context, o Options, c Case) (Memory, error) {
 	}
 	time.Sleep(idleFor)
 	m := Memory{caseFields: fieldsOf(c), Workers: o.Workers}
-	for _, w := range s.Workers() {
+	for _, w := range s.Stats().Workers {
 		mem, err := procfs.ReadMemory(w.PID)
 		if err != nil {
 			return m, fmt.Errorf("memory %s: %w", c, err)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/procpool/supervisor/internal/demo"
 	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
 )
@@ -37,9 +38,9 @@ type Primes struct {
 func primeLists(o Options) map[string][]string {
 	var long []string
 	for range o.Repeat {
-		long = append(long, worker.SeedPrimes...)
+		long = append(long, demo.SeedPrimes...)
 	}
-	return map[string][]string{"seed": worker.SeedPrimes, fmt.Sprintf("seed×%d", o.Repeat): long}
+	return map[string][]string{"seed": demo.SeedPrimes, fmt.Sprintf("seed×%d", o.Repeat): long}
 }
 
 func primeCases(o Options) []Case {
@@ -94,7 +95,7 @@ func primesPoint(ctx context.Context, o Options, c Case, w int, numbers []string
 // testPrimes submits every number at once, as executor.map does, and
 // returns the answers in input order.
 func testPrimes(ctx context.Context, s *supervisor.Supervisor, numbers []string) ([]string, error) {
-	fs := make([]*supervisor.Future, len(numbers))
+	fs := make([]*supervisor.Future[[]byte], len(numbers))
 	for i, n := range numbers {
 		fs[i] = s.Submit(ctx, worker.Task{Name: "primes", Input: []byte(n)})
 	}

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/procpool/supervisor/supervisor"
@@ -123,14 +122,14 @@ func killOne(ctx context.Context, o Options, s *supervisor.Supervisor, kind stri
 		}
 	}
 	killed := time.Now()
-	return killed, s.Kill(1, syscall.SIGKILL)
+	return killed, s.Kill(1)
 }
 
 // awaitBusy waits for worker 1 to take its task.
 func awaitBusy(s *supervisor.Supervisor) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if ws := s.Workers(); len(ws) > 0 && ws[0].State == supervisor.StateBusy {
+		if ws := s.Stats().Workers; len(ws) > 0 && ws[0].State == supervisor.StateBusy {
 			return nil
 		}
 		time.Sleep(100 * time.Microsecond)

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/procpool/supervisor/supervisor"
@@ -144,13 +145,9 @@ func (m *mapper) run(n, chunksize int) error {
 	for len(m.inputs) < n {
 		m.inputs = append(m.inputs, noop.Input)
 	}
-	res, err := m.s.Map(m.ctx, noop.Name, m.inputs[:n], chunksize)
-	if err != nil {
-		return err
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			return r.Err
+	for _, err := range m.s.Map(m.ctx, noop.Name, slices.Values(m.inputs[:n]), chunksize) {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

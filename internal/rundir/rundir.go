@@ -28,6 +28,10 @@ func (d *Dir) Remove() error {
 	if err := os.RemoveAll(d.path); err != nil {
 		return fmt.Errorf("remove run directory: %w", err)
 	}
+	// The per-user parent goes too when nothing else is in it (rmdir
+	// refuses a directory that is not empty: another supervisor's, or a
+	// control socket, keeps it).
+	_ = os.Remove(filepath.Dir(d.path))
 	return nil
 }
 
