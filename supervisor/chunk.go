@@ -36,7 +36,7 @@ func (c *chunk) appendTasks(ts []worker.Task, lo, hi int) []worker.Task {
 func (j *job) part(lo, hi int) *job {
 	c := j.chunk
 	return &job{id: c.firstID + uint64(lo), task: worker.Task{Name: c.name, Input: c.inputs[lo]}, chunk: c,
-		ctx: j.ctx, lo: lo, hi: hi, attempts: j.attempts, kills: j.kills, queuedAt: time.Now(), began: j.began}
+		ctx: j.ctx, lo: lo, hi: hi, attempts: j.attempts, deaths: j.deaths, kills: j.kills, queuedAt: time.Now(), began: j.began}
 }
 
 // answeredChunk settles a chunk job whose worker answered: each input
@@ -88,20 +88,25 @@ func (sl *slot) lostChunk(l *life, j *job, death error, started, executing int, 
 	if executing >= 0 {
 		ranEnd = executing
 	}
+	werr := sl.workerError(l, death)
 	if ranEnd > 0 {
-		sl.forgive(j.part(j.lo, j.lo+ranEnd), r, errBehindCulprit)
+		sl.forgive(j.part(j.lo, j.lo+ranEnd), r, werr)
 	}
 	rest := ranEnd
 	if executing >= 0 {
 		culprit := j.part(j.lo+executing, j.lo+executing+1)
-		culprit.cause.set(j.cause.get())
+		if c := j.cause.get(); c != nil {
+			culprit.cause.set(c)
+		}
 		sl.culprit(l, culprit, death, r)
 		rest = executing + 1
 	}
 	if rest < n {
 		part := j.part(j.lo+rest, j.hi)
 		part.attempts-- // they never ran there
-		part.cause.set(j.cause.get())
-		sl.forgive(part, r, errBehindCulprit)
+		if c := j.cause.get(); c != nil {
+			part.cause.set(c)
+		}
+		sl.forgive(part, r, werr)
 	}
 }

@@ -82,11 +82,15 @@ type Config struct {
 	// more than one pipelines tasks to hide the round trip. A worker still
 	// runs them one at a time. Default 1; thread mode always uses 1.
 	InFlight int
-	// Retries is how many times a task whose worker died is run again on
-	// a fresh worker. A task's own error is never retried. Default 1;
+	// Retries is how many times a task whose worker died under it is run
+	// again on a fresh worker. Only the task that was executing is charged
+	// with a death; a task's own error is never retried. Default 1;
 	// negative means never.
 	Retries int
-	// PoisonAfter quarantines a task once it has killed this many workers.
+	// PoisonAfter quarantines a task once it has killed this many workers
+	// itself: crashed them (a fault signal, a panic or fatal error, an
+	// exit). A SIGKILL or SIGTERM the supervisor did not send (kill(1), the
+	// OOM killer) costs a retry but is no evidence against the task.
 	// Default 2.
 	PoisonAfter int
 	// MaxRestarts and RestartWindow bound unplanned worker restarts: more

@@ -78,7 +78,7 @@ func (sl *slot) lockedRound(l *life, r *round) (idle, stop bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sl.applyOutcomes(r)
-	leaving := l.leaving() || p.forced || sl.removed
+	leaving := l.leaving() || isDone(l.inst.Done()) || p.forced || sl.removed
 	if leaving {
 		sl.giveBack(r)
 	} else if !p.paused {
@@ -227,8 +227,6 @@ func (sl *slot) withdraw() {
 		}
 	}
 }
-
-
 
 // deliver gives the finished jobs their results, outside the lock: a
 // future's callbacks and the events run the caller's code.

@@ -41,7 +41,8 @@ type job struct {
 
 	// Owned by whoever owns the job.
 	attempts int           // workers it has run on (a task that never started there does not count)
-	kills    int           // workers that died, unplanned, while it was executing
+	deaths   int           // workers that died, unplanned, while it was executing (Config.Retries)
+	kills    int           // of those, the deaths it caused itself (Config.PoisonAfter; see ownDeath)
 	queuedAt time.Time     // when it last entered the queue
 	queued   time.Duration // time spent queued, over all attempts
 	began    time.Time     // when its current attempt was sent

@@ -98,7 +98,7 @@ func TestAddWorkerDoesNotOutliveStop(t *testing.T) {
 	stopped := make(chan struct{})
 	go func() { _ = stopPool(p, t.Context()); close(stopped) }()
 	if !waitClosed(t, stopped, 15*time.Second, "Stop") {
-		killAll(workerChildren())
+		killAll(ourChildren())
 		return
 	}
 	var a added
@@ -107,7 +107,7 @@ func TestAddWorkerDoesNotOutliveStop(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatalf("AddWorker did not return within 15s\n%s", allStacks())
 	}
-	left := workerChildren() // at once: Stop has returned
+	left := ourChildren() // at once: Stop has returned
 	if a.err == nil {
 		t.Errorf("AddWorker returned worker %d, no error, after Stop returned", a.id)
 	} else if !errors.Is(a.err, ErrStopped) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/procpool/supervisor/internal/backend"
@@ -90,9 +91,12 @@ func canceledStatus(cause, err error, timeout time.Duration) (Status, error) {
 
 // forgive sends j back to the queue with no charge: its attempt ended for
 // a reason that was not its doing (a kill on request, or the death of its
-// worker while it waited behind the task that caused it).
+// worker, why, while it waited behind the task that caused it). A job being
+// cancelled is not run again: it ends canceled (see applyOutcomes).
 func (sl *slot) forgive(j *job, r *round, why error) {
-	sl.s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: why, Charged: false})
+	if j.cause.get() == nil {
+		sl.s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: why, Charged: false})
+	}
 	r.settled = append(r.settled, outcome{job: j, requeue: true})
 }
 
@@ -118,15 +122,11 @@ func (sl *slot) lost(l *life, j *job, ans *backend.Answer, r *round) {
 		if started == 0 {
 			j.attempts-- // it never ran there
 		}
-		sl.forgive(j, r, errBehindCulprit)
+		sl.forgive(j, r, sl.workerError(l, ans.Err))
 		return
 	}
 	sl.culprit(l, j, ans.Err, r)
 }
-
-// errBehindCulprit is the reason a task is retried at no charge when the
-// worker died while another task was executing.
-var errBehindCulprit = errors.New("its worker died while running another task")
 
 // guessProgress stands in for a backend that cannot say how far a lost
 // batch got: the oldest batch lost was executing its first task, the rest
@@ -182,16 +182,34 @@ func (sl *slot) blame(l *life, j *job, werr error) (st Status, err error, again 
 	if note := l.memoryNote(); note != "" {
 		return StatusMemory, fmt.Errorf("%w: %s: %w", ErrMemoryLimit, note, werr), false
 	}
-	j.kills++
+	j.deaths++
+	if ownDeath(werr) {
+		j.kills++
+	}
 	switch {
 	case j.kills >= s.cfg.PoisonAfter:
 		s.emit(TaskQuarantined{TaskID: j.id, Task: j.task.Name, Kills: j.kills})
 		return StatusQuarantined, fmt.Errorf("%w: the task killed %d workers; the last: %w", ErrQuarantined, j.kills, werr), false
-	case j.kills <= s.cfg.Retries:
+	case j.deaths <= s.cfg.Retries:
 		s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: werr, Charged: true})
 		return 0, nil, true
 	}
 	return StatusDied, werr, false
+}
+
+// ownDeath reports whether a worker's death, werr, is evidence against the
+// task it was executing: it crashed (a fault signal such as SIGSEGV or
+// SIGABRT, or an exit: a Go panic or fatal error exits with status 2, a
+// task's os.Exit with its own). A SIGKILL or SIGTERM the supervisor did not
+// send came from outside (kill(1), the OOM killer): it costs the task an
+// attempt (Config.Retries) but never brings it closer to quarantine, so
+// that outside kills cannot quarantine an innocent task.
+func ownDeath(werr error) bool {
+	var we *WorkerError
+	if !errors.As(werr, &we) {
+		return true
+	}
+	return we.Signal != syscall.SIGKILL && we.Signal != syscall.SIGTERM
 }
 
 // timeout is how long an attempt at j may take: Config.Timeout, times the

@@ -124,7 +124,7 @@ func (r *stressRun) submitLate(stopped <-chan struct{}) {
 // every worker process and cancels every task.
 func (r *stressRun) unstick() {
 	r.thawAll()
-	killAll(workerChildren())
+	killAll(ourChildren())
 	for _, tr := range r.snapshot() {
 		cancelFuture(tr.h)
 	}

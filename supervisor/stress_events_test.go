@@ -32,7 +32,7 @@ func (l *eventLog) event(e Event) {
 		// A task is run again only when its worker died or was killed on
 		// request; never for its own error.
 		var we *WorkerError
-		if !errors.As(e.Err, &we) && !errors.Is(e.Err, ErrKilled) {
+		if !errors.As(e.Err, &we) && !errors.Is(e.Err, ErrKilled) && !errors.Is(e.Err, ErrAbandoned) {
 			l.badRetry = append(l.badRetry, fmt.Sprintf("task %d (%s) retried after %v", e.TaskID, e.Task, e.Err))
 		}
 	}

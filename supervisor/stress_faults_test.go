@@ -17,6 +17,9 @@ import (
 // randomChild picks a live worker process or spare, or returns 0.
 func randomChild(rng *rand.Rand) int {
 	kids := workerChildren()
+	if rng.IntN(10) == 0 { // now and then the guard: it must be replaced at once
+		kids = append(kids, guardChildren()...)
+	}
 	if len(kids) == 0 {
 		return 0
 	}

@@ -111,7 +111,27 @@ func waitGone(pids []int, d time.Duration) bool {
 // workerChildren lists the live (not zombie) children of this process that
 // run the test binary as a worker: the supervisor's workers and spares,
 // found as an outsider would, from /proc.
-func workerChildren() []int {
+func workerChildren() []int { return children(false) }
+
+// ourChildren lists the worker processes and the guards (see
+// internal/process.Guard): everything a pool starts, for the leak checks.
+func ourChildren() []int { return children(true) }
+
+// guardChildren lists the guard processes only.
+func guardChildren() []int {
+	var out []int
+	workers := workerChildren()
+	for _, pid := range ourChildren() {
+		if !slices.Contains(workers, pid) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// children lists this process's live children that run the test binary as
+// a worker, and, with guards, as a guard.
+func children(guards bool) []int {
 	self := os.Getpid()
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var out []int
@@ -129,8 +149,13 @@ func workerChildren() []int {
 			continue
 		}
 		dir := filepath.Dir(f)
-		if env, err := os.ReadFile(filepath.Join(dir, "environ")); err == nil && !bytes.Contains(env, []byte(envTestWorker+"=")) {
-			continue // a child, but not one of our workers
+		if env, err := os.ReadFile(filepath.Join(dir, "environ")); err == nil {
+			if !bytes.Contains(env, []byte(envTestWorker+"=")) {
+				continue // a child, but not one of our workers
+			}
+			if !guards && bytes.Contains(env, []byte("SUPERVISOR_GUARD=1")) {
+				continue // the pool's guard, not a worker
+			}
 		}
 		pid, _ := strconv.Atoi(filepath.Base(dir))
 		out = append(out, pid)
@@ -142,7 +167,7 @@ func workerChildren() []int {
 // newChildren lists the worker children not in before.
 func newChildren(before []int) []int {
 	var out []int
-	for _, pid := range workerChildren() {
+	for _, pid := range ourChildren() {
 		if !slices.Contains(before, pid) {
 			out = append(out, pid)
 		}

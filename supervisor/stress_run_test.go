@@ -113,7 +113,7 @@ func (r *stressRun) cfgString() string {
 // execute runs the whole run: start, operations, end, checks.
 func (r *stressRun) execute() {
 	leaks := goleak.IgnoreCurrent()
-	before := workerChildren()
+	before := ourChildren()
 	if !r.start() {
 		return
 	}
@@ -128,7 +128,7 @@ func (r *stressRun) execute() {
 // killed as it starts).
 func (r *stressRun) start() bool {
 	var err error
-	if r.tmp, err = os.MkdirTemp(r.base, "run"); err != nil {
+	if r.tmp, err = os.MkdirTemp(r.base, "r"); err != nil { // short: a worker's socket path must fit in 108 bytes
 		r.t.Fatal(err)
 	}
 	r.t.Setenv("TMPDIR", r.tmp)
@@ -173,7 +173,7 @@ func (r *stressRun) call(what string, fn func()) bool {
 // wedged cleans up after a run whose New hung: its worker processes are
 // killed, so that the next run starts clean.
 func (r *stressRun) wedged() {
-	killAll(workerChildren())
+	killAll(ourChildren())
 	r.bg.Wait()
 }
 

@@ -109,7 +109,7 @@ func stressBudget(t *testing.T) time.Duration {
 // stressTempBase makes the directory below which each run gets a TMPDIR
 // of its own, short enough for the Unix socket paths made in it.
 func stressTempBase(t *testing.T) string {
-	base, err := os.MkdirTemp("", "stress")
+	base, err := os.MkdirTemp("", "st")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,6 +165,7 @@ func (w *Worker) Err() error {
 // not answered yet is answered as lost.
 func (w *Worker) Kill() error {
 	w.finish(&abandonedError{cause: errKilled})
+	w.stopped.Do(func() { close(w.stop) }) // an idle goroutine returns at once
 	return nil
 }
 

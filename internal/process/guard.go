@@ -28,14 +28,28 @@ import (
 // Workers started with a Guard get SIGKILL, not SIGHUP, as their own
 // parent-death signal: a stopped process dies of it too.
 //
+// The guard is itself a process someone may kill. A Guard remembers every
+// group registered and, if its process dies while the supervisor lives,
+// starts another at once and registers them again with it, so that the
+// workers are unguarded for a restart's time only (a few ms), never for
+// the rest of the run.
+//
 // A Guard's methods are safe for concurrent use.
 type Guard struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the guard process has exited
+	command func() (*exec.Cmd, error)
 
-	mu  sync.Mutex
-	w   *os.File // the pipe to the guard; nil once closed
-	err error    // the first failed write: the guard is gone
+	mu       sync.Mutex
+	proc     *guardProc
+	groups   map[int]struct{} // registered, replayed to a new guard process
+	closed   bool
+	restarts int
+}
+
+// A guardProc is one run of the guard process.
+type guardProc struct {
+	cmd  *exec.Cmd
+	w    *os.File      // the pipe to it
+	done chan struct{} // closed when it has exited
 }
 
 // StartGuard starts the guard process. command makes the command that
@@ -47,7 +61,19 @@ func StartGuard(command func() (*exec.Cmd, error)) (*Guard, error) {
 	if command == nil {
 		command = selfCommand
 	}
-	cmd, err := command()
+	g := &Guard{command: command, groups: map[int]struct{}{}}
+	p, err := g.spawn()
+	if err != nil {
+		return nil, err
+	}
+	g.proc = p
+	go g.watch(p)
+	return g, nil
+}
+
+// spawn starts one guard process.
+func (g *Guard) spawn() (*guardProc, error) {
+	cmd, err := g.command()
 	if err != nil {
 		return nil, fmt.Errorf("start guard: %w", err)
 	}
@@ -67,36 +93,84 @@ func StartGuard(command func() (*exec.Cmd, error)) (*Guard, error) {
 		w.Close()
 		return nil, fmt.Errorf("start guard: %w", err)
 	}
-	g := &Guard{cmd: cmd, w: w, done: make(chan struct{})}
+	p := &guardProc{cmd: cmd, w: w, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
-		close(g.done)
+		close(p.done)
 	}()
-	return g, nil
+	return p, nil
 }
 
-// PID is the guard process's PID.
-func (g *Guard) PID() int { return g.cmd.Process.Pid }
+// watch replaces p, the current guard process, if it dies before Close.
+func (g *Guard) watch(p *guardProc) {
+	<-p.done
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed || g.proc != p {
+		return
+	}
+	_ = g.replaceLocked()
+}
 
-// Done is closed when the guard process has exited.
-func (g *Guard) Done() <-chan struct{} { return g.done }
+// replaceLocked starts a new guard process and registers every group with
+// it; the caller holds g.mu.
+func (g *Guard) replaceLocked() error {
+	if g.proc != nil {
+		g.proc.w.Close()
+	}
+	p, err := g.spawn()
+	if err != nil {
+		g.proc = nil
+		return fmt.Errorf("%w: %w", ErrGuardGone, err)
+	}
+	g.proc, g.restarts = p, g.restarts+1
+	for pgid := range g.groups {
+		if err := p.write('+', pgid); err != nil {
+			return fmt.Errorf("%w: %w", ErrGuardGone, err)
+		}
+	}
+	go g.watch(p)
+	return nil
+}
+
+// PID is the current guard process's PID.
+func (g *Guard) PID() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.proc == nil {
+		return 0
+	}
+	return g.proc.cmd.Process.Pid
+}
+
+// Restarts is how many times the guard process was replaced after it
+// died.
+func (g *Guard) Restarts() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.restarts
+}
 
 // Close tells the guard to end: it kills any group still registered (none,
 // once every worker has been stopped) and exits. Close waits for it, up to
 // 5 seconds, then kills it. It is safe to call more than once.
 func (g *Guard) Close() error {
 	g.mu.Lock()
-	if g.w != nil {
-		g.w.Close()
-		g.w = nil
+	g.closed = true
+	p := g.proc
+	if p != nil {
+		p.w.Close()
 	}
 	g.mu.Unlock()
+	if p == nil {
+		return nil
+	}
 	select {
-	case <-g.done:
+	case <-p.done:
 		return nil
 	case <-time.After(5 * time.Second):
-		_ = g.cmd.Process.Kill()
-		<-g.done
+		_ = p.cmd.Process.Kill()
+		<-p.done
 		return errors.New("guard did not exit within 5s of Close; killed it")
 	}
 }
@@ -111,25 +185,34 @@ func (g *Guard) add(pgid int) error { return g.send('+', pgid) }
 // remove unregisters pgid.
 func (g *Guard) remove(pgid int) { _ = g.send('-', pgid) }
 
-// send writes one message: op, then the group, then a newline. A message
-// is far below PIPE_BUF, so concurrent writes never interleave.
+// send registers (+) or unregisters (-) pgid, with the guard process and
+// in the set replayed to a replacement. A write that fails means the
+// process died: a new one takes its place, told every group.
 func (g *Guard) send(op byte, pgid int) error {
 	if g == nil {
 		return nil
 	}
-	msg := strconv.AppendInt([]byte{op}, int64(pgid), 10)
-	msg = append(msg, '\n')
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.err != nil {
-		return g.err
-	}
-	if g.w == nil {
+	if g.closed {
 		return ErrGuardGone
 	}
-	if _, err := g.w.Write(msg); err != nil {
-		g.err = fmt.Errorf("%w: %v", ErrGuardGone, err)
-		return g.err
+	if op == '+' {
+		g.groups[pgid] = struct{}{}
+	} else {
+		delete(g.groups, pgid)
 	}
-	return nil
+	if g.proc != nil && g.proc.write(op, pgid) == nil {
+		return nil
+	}
+	return g.replaceLocked() // it replays the set, this change included
+}
+
+// write writes one message: op, then the group, then a newline. A message
+// is far below PIPE_BUF, so concurrent writes never interleave.
+func (p *guardProc) write(op byte, pgid int) error {
+	msg := strconv.AppendInt([]byte{op}, int64(pgid), 10)
+	msg = append(msg, '\n')
+	_, err := p.w.Write(msg)
+	return err
 }

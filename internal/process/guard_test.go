@@ -41,6 +41,43 @@ func TestGuardKillsRegisteredGroupsOnEOF(t *testing.T) {
 	}
 }
 
+// A guard process killed while the supervisor lives is replaced at once,
+// and the replacement knows every group: closing it still kills the
+// worker registered before the kill.
+func TestGuardKilledIsReplaced(t *testing.T) {
+	g, err := StartGuard(testCommand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	w := startTestConfig(t, Config{ID: 1, Guard: g})
+	first := g.PID()
+	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for g.Restarts() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the guard was not replaced within 10s of its death")
+		}
+		time.Sleep(time.Millisecond) // polling: the replacement signals nothing
+	}
+	if g.PID() == first || g.PID() == 0 {
+		t.Fatalf("guard pid %d after replacing %d", g.PID(), first)
+	}
+	if _, err := Start(context.Background(), Config{Command: testCommand, Guard: g}); err != nil {
+		t.Fatalf("a start after the guard was replaced: %v", err)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-w.Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the worker registered before the guard's death outlived its replacement's close")
+	}
+}
+
 // Under a subreaper in the supervisor's session (as with tini, or a
 // container's init), a SIGKILLed supervisor leaves nothing behind: not a
 // SIGSTOPped worker, not a worker's child. Before the guard, both
