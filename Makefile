@@ -9,7 +9,7 @@ PKGS      := ./...
 BUILDFLAGS := -tags grpcnotrace
 export CGO_ENABLED := 0
 
-.PHONY: all build run deps test soak defects lint vet fmt-check bench proto proto-check clean
+.PHONY: all build run deps test soak lint vet fmt-check bench proto proto-check clean
 
 all: lint test build
 
@@ -30,10 +30,9 @@ deps:
 	@echo "==> go mod download"
 	@$(GO) mod download
 
-# STRESS, when set (e.g. STRESS=30s), makes `make test` run the library's randomized stress
-# suite for that long too. Off by default until issue 9's rewrite of the dispatch core lands:
-# on today's core it finds the defects the issue lists.
-STRESS ?=
+# STRESS is how long `make test` runs the library's randomized stress suite (both modes, real
+# worker processes, faults injected from outside); empty turns it off.
+STRESS ?= 30s
 # SOAK is how long `make soak` runs the stress suite; SOAKFLAGS adds flags, e.g.
 # SOAKFLAGS='-stress.mode=thread' or '-stress.seed=N -stress.runs=1' to replay one run.
 SOAK ?= 10m
@@ -50,12 +49,6 @@ test: deps lint
 soak:
 	@echo "==> stress suite for $(SOAK)"
 	@CGO_ENABLED=1 $(GO) test -race -timeout=0 -run '^TestStress$$' -v ./supervisor/ -stress.duration=$(SOAK) $(SOAKFLAGS)
-
-## defects: the regression tests of issue 9's findings, skipped by default: each fails on the
-## dispatch core before its rewrite
-defects:
-	@echo "==> go test -race -defects ./supervisor/"
-	@CGO_ENABLED=1 $(GO) test -race -timeout=10m ./supervisor/ -defects
 
 ## lint: gofmt and go vet
 lint: fmt-check vet

@@ -25,18 +25,27 @@ func (s *Supervisor) AddWorker(ctx context.Context, poolName string) (int, error
 		}
 	}
 	sl := s.addSlotLocked(p)
+	sl.adding = true // not the pool's to remove until it is ready: see RemoveWorker
 	ready := make(chan struct{})
 	// Added under s.mu, before Stop can begin: Stop's wait covers it.
 	s.wg.Go(func() { sl.run(func() { close(ready) }) })
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		sl.adding = false
+		s.mu.Unlock()
+	}()
 	select {
 	case <-ready:
 	case <-ctx.Done():
 		return 0, fmt.Errorf("add worker %d: %w", sl.id, ctx.Err())
 	}
-	if sl.life.Load() == nil || s.isStopping() {
+	switch {
+	case s.isStopping():
 		// Stop began meanwhile: it stops this worker with the others.
 		return 0, fmt.Errorf("add worker %d: %w", sl.id, s.stoppedErr())
+	case sl.life.Load() == nil:
+		return 0, fmt.Errorf("add worker %d: it could not start", sl.id)
 	}
 	return sl.id, nil
 }
@@ -52,7 +61,8 @@ func (s *Supervisor) poolNamed(name string) *pool {
 
 // RemoveWorker retires worker id: it takes no new task, finishes those it
 // has, and stops, and nothing replaces it. The last worker of a pool
-// cannot be removed.
+// cannot be removed, nor a worker whose AddWorker has not returned yet
+// (until then it is not the pool's).
 func (s *Supervisor) RemoveWorker(id int) error {
 	s.mu.Lock()
 	sl := s.slotByIDLocked(id)
@@ -62,15 +72,19 @@ func (s *Supervisor) RemoveWorker(id int) error {
 	}
 	n := 0
 	for _, other := range s.slots {
-		if other.p == sl.p && !other.removed {
+		if other.p == sl.p && !other.removed && !other.adding {
 			n++
 		}
 	}
-	if sl.removed || n <= 1 {
+	switch {
+	case sl.removed:
 		s.mu.Unlock()
-		if sl.removed {
-			return fmt.Errorf("worker %d is already being removed", id)
-		}
+		return fmt.Errorf("worker %d is already being removed", id)
+	case sl.adding:
+		s.mu.Unlock()
+		return fmt.Errorf("worker %d is still being added", id)
+	case n <= 1:
+		s.mu.Unlock()
 		return fmt.Errorf("worker %d is the last in pool %q", id, sl.p.Name)
 	}
 	sl.p.mu.Lock()

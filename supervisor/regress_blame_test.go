@@ -27,7 +27,6 @@ import (
 // With PoisonAfter 1, a task charged with one death is quarantined: only
 // the crash may be; the others are retried without a charge and succeed.
 func TestPipelinedTasksBehindACrashAreNotBlamed(t *testing.T) {
-	defect(t, "8")
 	p := startPool(t, poolConfig{mode: ModeProcess, workers: 1, inFlight: 8, poisonAfter: 1})
 	// Paused, the tasks queue up; resumed, the worker takes all eight at
 	// once, the crash first.
@@ -56,7 +55,6 @@ func TestPipelinedTasksBehindACrashAreNotBlamed(t *testing.T) {
 // death (quarantined, with PoisonAfter 1); the others, before and after it
 // in the chunk, end with their own results (here a bad-input error).
 func TestChunkedTasksBesideACrashAreNotBlamed(t *testing.T) {
-	defect(t, "8")
 	p := startPool(t, poolConfig{mode: ModeProcess, workers: 1, poisonAfter: 1})
 	in := [][]byte{[]byte("x"), []byte("x"), []byte("3"), []byte("x"), []byte("x")}
 	out, err := mapTasks(p, context.Background(), "exit", in, len(in))
@@ -79,7 +77,6 @@ func TestChunkedTasksBesideACrashAreNotBlamed(t *testing.T) {
 // long before the kill ladder's grace is up. The task's error must carry
 // the worker's own exit, and nothing may say the kill ladder killed it.
 func TestWorkerCrashDuringCancellationIsReportedAsACrash(t *testing.T) {
-	defect(t, "8")
 	for _, how := range []string{"stop", "cancel"} {
 		t.Run(how, func(t *testing.T) {
 			var mu sync.Mutex

@@ -18,7 +18,6 @@ import (
 // holds the only worker, cancels it, and expects its result (canceled)
 // while the worker is still busy.
 func TestCancelOfAQueuedTaskCompletesAtOnce(t *testing.T) {
-	defect(t, "9")
 	forEachMode(t, func(t *testing.T, mode Mode) {
 		p := startPool(t, poolConfig{mode: mode, workers: 1})
 		// In process mode a hung worker; in thread mode a task that

@@ -20,7 +20,6 @@ import (
 // TestConcurrentRemovesLeaveAWorker removes both workers of a pool of two
 // at once, round after round: one removal may succeed, never both.
 func TestConcurrentRemovesLeaveAWorker(t *testing.T) {
-	defect(t, "7")
 	const maxRounds, maxTime = 20000, 20 * time.Second
 	end := time.Now().Add(maxTime)
 	rounds := 0
@@ -64,7 +63,6 @@ func removeBothRound(t *testing.T) int {
 // returns, so the added one must not start: AddWorker fails, and no worker
 // process is left.
 func TestAddWorkerDoesNotOutliveStop(t *testing.T) {
-	defect(t, "7")
 	var armed atomic.Bool
 	spawning := make(chan struct{}, 1)
 	command := func() (*exec.Cmd, error) {
@@ -125,7 +123,6 @@ func TestAddWorkerDoesNotOutliveStop(t *testing.T) {
 // one worker position for the pool's whole life, so that a log line, an
 // event or a Kill(id) never means another worker than it meant.
 func TestWorkerIDsAreNotReused(t *testing.T) {
-	defect(t, "7")
 	p := startPool(t, poolConfig{mode: ModeThread, workers: 2, spares: -1})
 	seen := []int{1, 2}
 	for _, remove := range []int{2, 0} { // 0: the last one added
@@ -175,7 +172,6 @@ func waitWorkerGone(t *testing.T, p *Supervisor, id int) {
 // and the replacement not take tasks. (Found by the stress suite: the
 // slot checks for removal before the restart and never after.)
 func TestRemoveWorkerDuringRestartRetiresIt(t *testing.T) {
-	defect(t, "7")
 	var armed atomic.Bool
 	spawning, release := make(chan struct{}, 1), make(chan struct{})
 	command := func() (*exec.Cmd, error) {

@@ -24,7 +24,6 @@ import (
 // returned, every future must be done (Stop's contract) and Map must
 // return.
 func TestStopStrandsNoHandedOffJob(t *testing.T) {
-	defect(t, "5")
 	const maxRounds, maxTime = 5000, 20 * time.Second
 	rng := rand.New(rand.NewPCG(1, 5))
 	end := time.Now().Add(maxTime)

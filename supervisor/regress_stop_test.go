@@ -22,7 +22,6 @@ import (
 // Stop must cancel the task and return. Thread mode, where a round costs
 // microseconds.
 func TestStopCancelsATaskDispatchedAsItBegins(t *testing.T) {
-	defect(t, "4")
 	const maxRounds, maxTime = 50000, 20 * time.Second
 	rng := rand.New(rand.NewPCG(1, 4))
 	end := time.Now().Add(maxTime)
@@ -73,7 +72,6 @@ func spin(n int) {
 // the context ends, Stop must stop the workers by force (process mode) or
 // abandon them (thread mode) and return, not wait out the ladder.
 func TestStopReturnsWhenItsContextEnds(t *testing.T) {
-	defect(t, "4")
 	forEachMode(t, func(t *testing.T, mode Mode) {
 		const grace, budget = 30 * time.Second, 100 * time.Millisecond
 		// A task that ignores cancellation: in thread mode one that ends

@@ -22,6 +22,7 @@ type slot struct {
 	inbox   []*job   // handed to it while it waited, not yet sent
 	inst    instance // its current worker, nil while none is ready
 	removed bool     // retired by RemoveWorker: not replaced when its worker ends
+	adding  bool     // AddWorker has not returned yet; guarded by s.mu
 
 	wake chan struct{} // a job was handed to it, or it should look again
 

@@ -4,7 +4,6 @@ package supervisor
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,20 +19,6 @@ import (
 // Helpers shared by the regression tests and the stress suite: bounded
 // waits that turn a hang into a failure with a goroutine dump, and the
 // process tree as an outsider sees it.
-
-var defects = flag.Bool("defects", false,
-	"run the regression tests of issue 9's findings, which fail on the dispatch core before its rewrite")
-
-// defect marks a regression test for a known defect of today's core
-// (issue 9, finding n): skipped unless -defects is given, so that the
-// suite stays green until the rewrite lands. The lead removes this call
-// (or the flag's default) once it has.
-func defect(t *testing.T, n string) {
-	t.Helper()
-	if !*defects {
-		t.Skipf("issue 9 finding %s: fails on the dispatch core before its rewrite; run with -defects", n)
-	}
-}
 
 // sink keeps busy loops from being optimised away.
 var sink atomic.Uint64
