@@ -237,3 +237,13 @@ func (c Config) validate() error {
 	}
 	return nil
 }
+
+// processes is how many workers start at once: every pool's, and the
+// spares in process mode.
+func (c Config) processes() int {
+	n := c.Spares
+	for _, p := range c.Pools {
+		n += p.Workers
+	}
+	return n
+}

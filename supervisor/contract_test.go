@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"github.com/procpool/supervisor/internal/demo"
 	"os"
 	"strings"
@@ -142,4 +143,53 @@ func waitBusy(t *testing.T, s *Supervisor, n int) {
 		time.Sleep(time.Millisecond)
 	}
 	t.Fatalf("fewer than %d workers busy after 10s: %+v", n, s.Stats().Workers)
+}
+
+// A task's own sentinel errors and error types, registered, keep their
+// identity across the process boundary on every data path, as they do in
+// thread mode (issue 10).
+func TestContractRegisteredErrorsKeepTheirIdentity(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testBackend) {
+		s := newTest(t, b.config(Config{Workers: 1}))
+		r := wait(t, s.Submit(context.Background(), worker.Task{Name: errorsTask, Input: []byte("sentinel")}))
+		if r.Status != StatusFailed || !errors.Is(r.Err, errTestSentinel) || r.Err.Error() != "wrapped: "+errTestSentinel.Error() {
+			t.Errorf("sentinel: %v %q, want failed, wrapping errTestSentinel, with its text", r.Status, r.Err)
+		}
+		r = wait(t, s.Submit(context.Background(), worker.Task{Name: errorsTask, Input: []byte("typed")}))
+		var te *testTypedError
+		if !errors.As(r.Err, &te) || te.Code != 42 || te.Detail != "deep" {
+			t.Errorf("typed: %#v, want a *testTypedError{42, deep} in the chain", r.Err)
+		}
+		r = wait(t, s.Submit(context.Background(), worker.Task{Name: errorsTask, Input: []byte("bad")}))
+		if !errors.Is(r.Err, worker.ErrBadInput) || !errors.Is(r.Err, errTestSentinel) {
+			t.Errorf("both: %v, want ErrBadInput and errTestSentinel", r.Err)
+		}
+	})
+}
+
+// errorsTask fails with a registered sentinel, a registered error type or
+// both, as its input says.
+const errorsTask = "test-errors"
+
+var errTestSentinel = errors.New("test: a sentinel of the task's own")
+
+type testTypedError struct {
+	Code   int
+	Detail string
+}
+
+func (e *testTypedError) Error() string { return fmt.Sprintf("test error %d: %s", e.Code, e.Detail) }
+
+func init() {
+	worker.RegisterError(errTestSentinel)
+	worker.RegisterErrorType(&testTypedError{})
+	worker.Register(errorsTask, func(_ context.Context, in []byte) ([]byte, error) {
+		switch string(in) {
+		case "sentinel":
+			return nil, fmt.Errorf("wrapped: %w", errTestSentinel)
+		case "typed":
+			return nil, fmt.Errorf("outer: %w", &testTypedError{Code: 42, Detail: "deep"})
+		}
+		return nil, fmt.Errorf("%w and %w", worker.ErrBadInput, errTestSentinel)
+	})
 }

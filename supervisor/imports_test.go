@@ -8,7 +8,9 @@ import (
 
 // TestImportRules keeps the layering of docs/architecture.md: the domain
 // stays standard-library only, go-plugin and gRPC stay behind
-// internal/process, and the public package never exposes them.
+// internal/process, the public package never exposes them, and nothing the
+// library depends on defines a demo or fault task (they are the command's,
+// in internal/demo).
 func TestImportRules(t *testing.T) {
 	const mod = "github.com/procpool/supervisor/"
 	rules := []struct {
@@ -17,7 +19,11 @@ func TestImportRules(t *testing.T) {
 		stdOnly   bool
 	}{
 		{pkg: mod + "worker", stdOnly: true},
+		{pkg: mod + "internal/backend", forbidden: []string{"google.golang.org/grpc", "github.com/hashicorp/go-plugin", mod + "internal/process"}},
 		{pkg: mod + "internal/inproc", forbidden: []string{"google.golang.org/grpc", "github.com/hashicorp/go-plugin", mod + "internal/workerpb"}},
+		{pkg: mod + "supervisor", forbidden: []string{mod + "internal/demo", mod + "cmd/", "github.com/nats-io/",
+			"github.com/charmbracelet/", "charm.land/", "gonum.org/", "github.com/prometheus/client_golang", "github.com/spf13/"}},
+		{pkg: mod + "internal/demo", forbidden: []string{mod + "supervisor", mod + "internal/process"}},
 	}
 	for _, r := range rules {
 		deps := goListDeps(t, r.pkg)
@@ -35,7 +41,7 @@ func TestImportRules(t *testing.T) {
 	direct := goListImports(t, mod+"supervisor")
 	for _, d := range direct {
 		if strings.HasPrefix(d, "google.golang.org/grpc") || strings.HasPrefix(d, "github.com/hashicorp/go-plugin") ||
-			d == mod+"internal/workerpb" {
+			strings.HasPrefix(d, "google.golang.org/protobuf") || d == mod+"internal/workerpb" {
 			t.Errorf("supervisor imports %s directly; only internal/process may", d)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/procpool/supervisor/internal/limits"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -58,6 +59,11 @@ func New(ctx context.Context, cfg Config) (*Supervisor, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	if err := limits.CheckWorkers(cfg.Mode.String(), cfg.processes()); err != nil {
+		// One line and an error, where a thread the runtime cannot create
+		// would kill the whole program with a fatal error.
+		return nil, fmt.Errorf("%w: %w", ErrGaveUp, err)
 	}
 	s := &Supervisor{
 		cfg:       cfg,

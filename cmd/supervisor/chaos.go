@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math/rand/v2"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,7 @@ type chaos struct {
 	done   chan struct{}
 }
 
-func (c *chaos) attach(s *supervisor.Supervisor) error {
+func (c *chaos) attach(s live) error {
 	c.quit, c.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(c.done)
@@ -30,7 +31,7 @@ func (c *chaos) attach(s *supervisor.Supervisor) error {
 		for {
 			select {
 			case <-t.C:
-				_, _ = s.KillRandomBusy(c.signal)
+				killRandomBusy(s, c.signal)
 			case <-c.quit:
 				return
 			case <-s.Done():
@@ -74,4 +75,18 @@ func parseChaos(spec string) (time.Duration, syscall.Signal, error) {
 		return 0, 0, bad
 	}
 	return every, sig, nil
+}
+
+// killRandomBusy kills a worker chosen at random among those running a
+// task, if any is.
+func killRandomBusy(s live, sig syscall.Signal) {
+	var busy []int
+	for _, w := range s.Workers() {
+		if w.State == supervisor.StateBusy {
+			busy = append(busy, w.ID)
+		}
+	}
+	if len(busy) > 0 {
+		_ = s.Kill(busy[rand.IntN(len(busy))], sig)
+	}
 }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
+	"github.com/procpool/supervisor/internal/demo"
 
 	"github.com/procpool/supervisor/supervisor"
-	"github.com/procpool/supervisor/worker"
 )
 
 // Upper bounds of the workload's numbers. Each keeps a typo or an
@@ -51,7 +51,7 @@ func (o *options) check() error {
 	if o.ipc, err = supervisor.ParseIPC(o.ipcName); err != nil {
 		return usagef("--ipc=%s: want frame, stream or grpc", o.ipcName)
 	}
-	if _, err := worker.Lookup(o.task); err != nil {
+	if _, err := demo.Lookup(o.task); err != nil {
 		return usagef("--task=%s: unknown task%s (see supervisor tasks)", o.task, didYouMean(o.task, taskNames(), identity))
 	}
 	if o.poolSpecs, err = parsePools(o.pools); err != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/procpool/supervisor/internal/control"
-	"github.com/procpool/supervisor/supervisor"
 )
 
 // controlObserver serves the run's control socket, for "supervisor ps"
@@ -44,7 +43,7 @@ func unwrapAll(err error) string {
 	return err.Error()
 }
 
-func (c *controlObserver) attach(s *supervisor.Supervisor) error {
+func (c *controlObserver) attach(s live) error {
 	if c.srv != nil {
 		c.srv.Serve(s)
 	}

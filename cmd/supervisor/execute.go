@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/procpool/supervisor/internal/demo"
 	"io"
 	"iter"
 	"log/slog"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/procpool/supervisor/internal/limits"
@@ -33,21 +33,26 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 	if err != nil {
 		return err
 	}
-	intr := catchInterrupts()
+	intr := catchInterrupts(con.out())
 	defer intr.stop()
 	cfg := o.config(newLogger(con.out(), o.logLevel, o.logFormat))
+	if o.gil { // thread mode only (checked): the emulation is the built-in tasks', in this process
+		demo.EnableGIL(&demo.GIL{})
+		defer demo.EnableGIL(nil)
+	}
 	finished := resultEvents(&cfg, obs, o.chunksize > 1, len(tasks))
 	begin := time.Now()
-	s, err := supervisor.New(cfg)
+	sup, err := supervisor.New(intr.startCtx, cfg)
 	if err != nil {
 		return err
 	}
+	s := newLive(sup)
 	announce(con.out(), s)
 	if err := obs.attach(s); err != nil {
 		_ = s.Stop(context.Background())
 		return err
 	}
-	intr.watch(func(ctx context.Context) { _ = s.Stop(ctx) }, func() { forceWorkers(s) }, con.out())
+	intr.watch(func(ctx context.Context) { _ = s.Stop(ctx) })
 	results := make([]supervisor.Result, 0, len(tasks))
 	for r := range runTasks(s, tasks, o.chunksize, finished) {
 		results = append(results, r)
@@ -59,21 +64,6 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 	obs.detach(sum)
 	intr.stop()
 	return outcome(intr, stopErr, sum, con)
-}
-
-// forceWorkers SIGKILLs every worker process's group at once. Stop does
-// the same once its ctx ends; doing it here as well keeps the second signal
-// prompt while a kill ladder is waiting out its grace, whatever the
-// library's version (issue #9: it waited 4.5 s with --grace=5s).
-func forceWorkers(s *supervisor.Supervisor) {
-	if s.Config().Mode != supervisor.ModeProcess {
-		return // a goroutine cannot be killed: Stop abandons it
-	}
-	for _, w := range s.Workers() {
-		if w.PID > 0 {
-			_ = syscall.Kill(-w.PID, syscall.SIGKILL)
-		}
-	}
 }
 
 // resultEvents wires the observers to the supervisor's events. With Map
@@ -129,14 +119,20 @@ func (o *options) processes() int {
 // runTasks runs the tasks and yields their results as they complete: each
 // task submitted on its own, or, with a chunk size, all through Map, that
 // many to a message (their results then arrive on finished).
-func runTasks(s *supervisor.Supervisor, tasks []worker.Task, chunksize int, finished <-chan supervisor.Result) iter.Seq[supervisor.Result] {
+func runTasks(s live, tasks []worker.Task, chunksize int, finished <-chan supervisor.Result) iter.Seq[supervisor.Result] {
 	return func(yield func(supervisor.Result) bool) {
 		if chunksize > 1 {
-			inputs := make([][]byte, len(tasks))
-			for i, t := range tasks {
-				inputs[i] = t.Input
+			inputs := func(yield func([]byte) bool) {
+				for _, t := range tasks {
+					if !yield(t.Input) {
+						return
+					}
+				}
 			}
-			go func() { _, _ = s.Map(context.Background(), tasks[0].Name, inputs, chunksize) }()
+			go func() {
+				for range s.Map(context.Background(), tasks[0].Name, inputs, chunksize) {
+				}
+			}()
 			for range tasks {
 				if !yield(<-finished) {
 					return
@@ -144,11 +140,11 @@ func runTasks(s *supervisor.Supervisor, tasks []worker.Task, chunksize int, fini
 			}
 			return
 		}
-		futures := make([]*supervisor.Future, len(tasks))
+		futures := make([]*supervisor.Future[[]byte], len(tasks))
 		for i, t := range tasks {
 			futures[i] = s.Submit(context.Background(), t)
 		}
-		for f := range supervisor.AsCompleted(futures...) {
+		for f := range supervisor.AsCompleted(context.Background(), futures...) {
 			if !yield(f.Result()) {
 				return
 			}
@@ -192,7 +188,6 @@ func (o *options) config(logger *slog.Logger) supervisor.Config {
 		Spares:            negativeForZero(o.spares),
 		MaxPayload:        int(o.maxPayload),
 		Pools:             o.poolSpecs,
-		GIL:               o.gil,
 		CPUAffinity:       o.cpuAffinity,
 		Logger:            logger,
 		WorkerLogLevel:    lvl,
@@ -210,7 +205,7 @@ func negativeForZero(n int) int {
 
 // announce prints the workers and their PIDs, so that a user can kill one
 // from another terminal.
-func announce(stderr io.Writer, s *supervisor.Supervisor) {
+func announce(stderr io.Writer, s live) {
 	cfg := s.Config()
 	var who []string
 	for _, w := range s.Workers() {
@@ -221,5 +216,5 @@ func announce(stderr io.Writer, s *supervisor.Supervisor) {
 		where = fmt.Sprintf("goroutines in this process, pid %d", os.Getpid())
 	}
 	n := len(s.Workers())
-	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), units.Duration(s.Startup()), where)
+	fmt.Fprintf(stderr, "supervisor: %s mode, %d %s ready in %s: %s\n", cfg.Mode, n, plural(n, "worker", "workers"), units.Duration(s.Stats().Startup), where)
 }

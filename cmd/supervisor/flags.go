@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/procpool/supervisor/internal/demo"
 	"runtime"
 	"syscall"
 	"time"
@@ -8,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/procpool/supervisor/supervisor"
-	"github.com/procpool/supervisor/worker"
 )
 
 // options are the flags of a workload run.
@@ -94,7 +94,7 @@ func addWorkloadFlags(fs *pflag.FlagSet, o *options) {
 // taskNames lists the tasks, for suggestions and completion.
 func taskNames() []string {
 	var names []string
-	for _, d := range worker.Defs() {
+	for _, d := range demo.Tasks() {
 		names = append(names, d.Name)
 	}
 	return names

@@ -55,7 +55,7 @@ func loopbackByDefault(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
-func (m *metricsServer) attach(s *supervisor.Supervisor) error {
+func (m *metricsServer) attach(s live) error {
 	if m.err != nil {
 		return usagef("--metrics-addr=%s: %s", m.addr, listenProblem(m.err))
 	}

@@ -11,7 +11,7 @@ import (
 type observer interface {
 	// attach is called once the workers are ready, before any task is
 	// submitted. An error ends the run before it starts.
-	attach(s *supervisor.Supervisor) error
+	attach(s live) error
 	// event is called for every supervisor event, from the supervisor's
 	// goroutines, including events of the start-up before attach.
 	event(e supervisor.Event)
@@ -26,7 +26,7 @@ type observer interface {
 // observers fans out to several observers, in order.
 type observers []observer
 
-func (os observers) attach(s *supervisor.Supervisor) error {
+func (os observers) attach(s live) error {
 	var errs []error
 	for _, o := range os {
 		errs = append(errs, o.attach(s))
@@ -55,7 +55,7 @@ func (os observers) detach(sum summary) {
 // nop gives an observer the methods it does not need.
 type nop struct{}
 
-func (nop) attach(*supervisor.Supervisor) error { return nil }
-func (nop) event(supervisor.Event)              {}
-func (nop) result(supervisor.Result)            {}
-func (nop) detach(summary)                      {}
+func (nop) attach(live) error        { return nil }
+func (nop) event(supervisor.Event)   {}
+func (nop) result(supervisor.Result) {}
+func (nop) detach(summary)           {}

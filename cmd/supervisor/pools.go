@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/procpool/supervisor/internal/demo"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,7 @@ func parsePool(spec string) (supervisor.Pool, error) {
 		return p, nil // takes any task
 	}
 	for _, t := range strings.Split(tasks, ",") {
-		if _, err := worker.Lookup(t); err != nil {
+		if _, err := demo.Lookup(t); err != nil {
 			return supervisor.Pool{}, bad("unknown task " + strconv.Quote(t))
 		}
 		p.Tasks = append(p.Tasks, t)

@@ -28,7 +28,7 @@ type progressBar struct {
 	finished atomic.Int64
 
 	mu      sync.Mutex
-	s       *supervisor.Supervisor
+	s       live
 	begin   time.Time
 	shown   bool // the bar is on the screen
 	stopped bool // the run has ended: no more drawing
@@ -40,7 +40,7 @@ func newProgressBar(w io.Writer) *progressBar {
 	return &progressBar{w: w, quit: make(chan struct{}), done: make(chan struct{})}
 }
 
-func (p *progressBar) attach(s *supervisor.Supervisor) error {
+func (p *progressBar) attach(s live) error {
 	p.mu.Lock()
 	p.s, p.begin = s, time.Now()
 	p.mu.Unlock()
@@ -105,7 +105,7 @@ func (p *progressBar) clear() {
 
 // draw puts the bar on the current line; the caller holds p.mu.
 func (p *progressBar) draw() {
-	if p.stopped || p.s == nil {
+	if p.stopped || p.s.Supervisor == nil {
 		return
 	}
 	io.WriteString(p.w, "\r\x1b[K"+p.line(time.Now()))

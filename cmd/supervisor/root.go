@@ -1,13 +1,12 @@
 package main
 
 import (
+	"github.com/procpool/supervisor/internal/demo"
 	"io"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/procpool/supervisor/worker"
 )
 
 // Why cobra: see docs/architecture.md ("The command line").
@@ -98,7 +97,7 @@ func workloadArgs(o *options) cobra.PositionalArgs {
 			return nil
 		}
 		near := suggest(args[0], commandNames(cmd))
-		if len(near) == 0 || worker.CheckInput(o.task, args[0]) == nil {
+		if len(near) == 0 || demo.CheckInput(o.task, args[0]) == nil {
 			return nil
 		}
 		return usagef("unknown command %q; did you mean %q? (see supervisor --help)", args[0], near[0])
@@ -161,7 +160,7 @@ func newHelpCmd() *cobra.Command {
 func completeWorkloadFlags(root *cobra.Command) {
 	_ = root.RegisterFlagCompletionFunc("task", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		var out []cobra.Completion
-		for _, d := range worker.Defs() {
+		for _, d := range demo.Tasks() {
 			out = append(out, cobra.CompletionWithDesc(d.Name, d.Summary))
 		}
 		return out, cobra.ShellCompDirectiveNoFileComp

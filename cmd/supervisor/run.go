@@ -3,16 +3,15 @@ package main
 import (
 	"io"
 	"slices"
-
-	"github.com/procpool/supervisor/supervisor"
 )
 
 // run runs the command line and returns the exit code; only main exits.
 func run(args []string, stdout, stderr io.Writer) exitCode {
 	if len(args) > 0 && args[0] == "worker" {
-		// The hidden subcommand a worker process runs: checked before the
-		// command tree is built, so that a worker starts fast.
-		return report(stderr, supervisor.ServeWorker())
+		// The hidden subcommand the supervisor starts its worker processes
+		// with; they are served in main before anything else. Here, it was
+		// typed by hand.
+		return report(stderr, usagef("worker: this is how the supervisor starts its worker processes (go-plugin's handshake); it is not run by hand"))
 	}
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(shieldNegatives(root, args))

@@ -23,55 +23,73 @@ var drainSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 // starts until the run is over.
 type interrupts struct {
 	sigs chan os.Signal
+	// startCtx is the ctx for the supervisor's New: the first signal
+	// cancels it, so that Ctrl-C during a slow start ends the run.
+	startCtx    context.Context
+	cancelStart context.CancelFunc
 	// stopCtx is the ctx for the supervisor's Stop: the second signal
 	// cancels it, which forces every worker down at once.
 	stopCtx context.Context
 	force   context.CancelFunc
 
 	mu     sync.Mutex
-	caught syscall.Signal // the first signal; 0 if none
+	caught syscall.Signal        // the first signal; 0 if none
+	stopFn func(context.Context) // set by watch
+	stderr io.Writer
 
-	watching bool // watch was called
 	quit     chan struct{}
-	done     chan struct{} // closed when the watching goroutine has returned
+	done     chan struct{} // closed when the catching goroutine has returned
 	stopOnce sync.Once
 }
 
-// catchInterrupts starts catching: a signal that comes before watch is
-// kept for it.
-func catchInterrupts() *interrupts {
-	i := &interrupts{sigs: make(chan os.Signal, 4), quit: make(chan struct{}), done: make(chan struct{})}
+// catchInterrupts starts catching: the first signal cancels startCtx, and
+// is kept for watch if it comes before.
+func catchInterrupts(stderr io.Writer) *interrupts {
+	i := &interrupts{sigs: make(chan os.Signal, 4), quit: make(chan struct{}), done: make(chan struct{}), stderr: stderr}
+	i.startCtx, i.cancelStart = context.WithCancel(context.Background())
 	i.stopCtx, i.force = context.WithCancel(context.Background())
 	signal.Notify(i.sigs, drainSignals...)
+	go i.catch()
 	return i
 }
 
-// watch calls stop in a goroutine of its own on the first signal, and on
-// the second cancels stop's ctx and calls force, saying so on stderr. Call
-// it once.
-func (i *interrupts) watch(stop func(context.Context), force func(), stderr io.Writer) {
-	i.watching = true
-	go func() {
-		defer close(i.done)
-		var first os.Signal
-		select {
-		case first = <-i.sigs:
-		case <-i.quit:
-			return
-		}
-		i.mu.Lock()
-		i.caught = first.(syscall.Signal)
-		i.mu.Unlock()
-		fmt.Fprintf(stderr, "supervisor: %s: stopping; send it again to force\n", unix.SignalName(i.caught))
+// catch waits for the first signal, which stops the run (at once if watch
+// has been called, else as soon as it is), and the second, which forces it.
+func (i *interrupts) catch() {
+	defer close(i.done)
+	var first os.Signal
+	select {
+	case first = <-i.sigs:
+	case <-i.quit:
+		return
+	}
+	i.mu.Lock()
+	i.caught = first.(syscall.Signal)
+	stop := i.stopFn
+	i.mu.Unlock()
+	i.cancelStart()
+	fmt.Fprintf(i.stderr, "supervisor: %s: stopping; send it again to force\n", unix.SignalName(i.caught))
+	if stop != nil {
 		go stop(i.stopCtx) // returns once every task has its result
-		select {
-		case sig := <-i.sigs:
-			fmt.Fprintf(stderr, "supervisor: %s: forcing the workers down\n", unix.SignalName(sig.(syscall.Signal)))
-			i.force()
-			force()
-		case <-i.quit:
-		}
-	}()
+	}
+	select {
+	case sig := <-i.sigs:
+		fmt.Fprintf(i.stderr, "supervisor: %s: forcing the workers down\n", unix.SignalName(sig.(syscall.Signal)))
+		i.force() // Stop forces every worker down once its ctx ends
+	case <-i.quit:
+	}
+}
+
+// watch makes the first signal call stop in a goroutine of its own (at
+// once, if it has already come). Call it once.
+func (i *interrupts) watch(stop func(context.Context)) {
+	i.mu.Lock()
+	i.stopFn = stop
+	caught := i.caught != 0
+	i.mu.Unlock()
+	if caught {
+		go stop(i.stopCtx)
+	}
 }
 
 // signal is the first signal caught, if any.
@@ -88,16 +106,14 @@ func (i *interrupts) exitCode() (exitCode, bool) {
 	return exitSignalBase + exitCode(sig), ok
 }
 
-// stop stops catching and waits for the watcher. It is safe to call more
-// than once, and without watch having been called, from the goroutine that
-// called catchInterrupts and watch.
+// stop stops catching and waits for the catching goroutine. It is safe to
+// call more than once.
 func (i *interrupts) stop() {
 	i.stopOnce.Do(func() {
 		signal.Stop(i.sigs)
 		close(i.quit)
-		if i.watching {
-			<-i.done
-		}
+		<-i.done
 		i.force()
+		i.cancelStart()
 	})
 }

@@ -62,9 +62,9 @@ type rssSummary struct {
 	WorkerMaxBytes  int64 `json:"worker_max_bytes"` // the largest worker process; 0 in thread mode
 }
 
-func summarize(s *supervisor.Supervisor, results []supervisor.Result, wall time.Duration) summary {
-	cfg := s.Config()
-	sum := summary{Type: "summary", Mode: cfg.Mode.String(), Workers: len(s.Workers()),
+func summarize(s live, results []supervisor.Result, wall time.Duration) summary {
+	cfg, st := s.Config(), s.Stats()
+	sum := summary{Type: "summary", Mode: cfg.Mode.String(), Workers: len(st.Workers),
 		Tasks: len(results), Statuses: map[string]int{}, WallNs: int64(wall)}
 	if cfg.Mode == supervisor.ModeProcess {
 		sum.IPC = string(cfg.IPC)
@@ -83,13 +83,13 @@ func summarize(s *supervisor.Supervisor, results []supervisor.Result, wall time.
 		}
 	}
 	sum.Overhead, sum.Exec = percentiles(overhead), percentiles(exec)
-	for _, w := range s.Workers() {
-		sum.Restarts += w.Restarts
+	for _, w := range st.Workers {
+		sum.Restarts += int(w.Restarts)
 	}
-	sum.Startup.AllNs = int64(s.Startup())
+	sum.Startup.AllNs = int64(st.Startup)
 	sum.CPU.SupervisorNs, sum.PeakRSS.SupervisorBytes = selfUsage()
 	var startups []time.Duration
-	for _, p := range s.Processes() {
+	for _, p := range st.Processes {
 		sum.PIDs = append(sum.PIDs, p.PID)
 		sum.Processes = append(sum.Processes, processSummary{Worker: p.Worker, PID: p.PID,
 			StartupNs: int64(p.Startup), CPUNs: int64(p.CPU), PeakRSS: p.PeakRSS, Exit: p.Exit, Planned: p.Planned, Spare: p.Spare})

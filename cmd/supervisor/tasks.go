@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
+	"github.com/procpool/supervisor/internal/demo"
 	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/procpool/supervisor/worker"
 )
 
 func newTasksCmd(stdout io.Writer) *cobra.Command {
@@ -28,7 +27,7 @@ takes, and, for the fault tasks, what each does in each mode.`,
 func listTasks(stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tARGUMENT\tWHAT IT DOES")
-	for _, d := range worker.Defs() {
+	for _, d := range demo.Tasks() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Name, d.Args, d.Summary)
 		if d.Faults != "" {
 			fmt.Fprintf(tw, "\t\t  %s\n", d.Faults)

@@ -76,7 +76,7 @@ func newLiveView(others observers, stdout, stderr io.Writer) *liveView {
 	return &liveView{others: others, feed: tui.NewFeed(), stdout: stdout, stderr: stderr, restore: func() {}}
 }
 
-func (v *liveView) attach(s *supervisor.Supervisor) error {
+func (v *liveView) attach(s live) error {
 	// Logs written to a terminal stderr would draw over the view: until it
 	// ends they go to its events pane, and are printed after it.
 	if isTerminal(v.stderr) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/procpool/supervisor/internal/demo"
 	"io"
 	"slices"
 	"strconv"
@@ -81,7 +82,7 @@ func parseAdd(spec string, site *pageServer) ([]worker.Task, error) {
 		body, count = spec[:i], n
 	}
 	name, input, hasInput := strings.Cut(body, ":")
-	def, err := worker.Lookup(name)
+	def, err := demo.Lookup(name)
 	if err != nil {
 		return nil, usagef("--add=%s: unknown task %q%s (see supervisor tasks)", spec, name, didYouMean(name, taskNames(), identity))
 	}
@@ -97,7 +98,7 @@ func parseAdd(spec string, site *pageServer) ([]worker.Task, error) {
 	default:
 		return nil, usagef("--add=%s: task %s needs an input: %s:INPUT", spec, name, name)
 	}
-	if err := worker.CheckInput(name, inputs[0]); err != nil {
+	if err := demo.CheckInput(name, inputs[0]); err != nil {
 		return nil, usagef("--add=%s: %v", spec, err)
 	}
 	shared := make([][]byte, len(inputs))
@@ -115,7 +116,7 @@ func parseAdd(spec string, site *pageServer) ([]worker.Task, error) {
 // defaults: the seed's list for primes, the built-in pages (and the seed's
 // made-up host) for fetch.
 func workloadInputs(o *options, site *pageServer) ([]string, error) {
-	def, err := worker.Lookup(o.task)
+	def, err := demo.Lookup(o.task)
 	if err != nil {
 		return nil, usagef("--task=%s: unknown task (see supervisor tasks)", o.task)
 	}
@@ -127,7 +128,7 @@ func workloadInputs(o *options, site *pageServer) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		inputs = append(urls, worker.MadeUpURL)
+		inputs = append(urls, demo.MadeUpURL)
 	default:
 		inputs = def.Defaults
 	}
@@ -135,7 +136,7 @@ func workloadInputs(o *options, site *pageServer) ([]string, error) {
 		return nil, usagef("task %s needs an argument: %s", def.Name, def.Args)
 	}
 	for _, in := range inputs {
-		if err := worker.CheckInput(o.task, in); err != nil {
+		if err := demo.CheckInput(o.task, in); err != nil {
 			return nil, usagef("%v", err)
 		}
 	}

@@ -22,21 +22,17 @@ type fakeTarget struct {
 func (f *fakeTarget) Config() supervisor.Config {
 	return supervisor.Config{Mode: supervisor.ModeProcess}
 }
-func (f *fakeTarget) Workers() []supervisor.WorkerInfo {
-	return []supervisor.WorkerInfo{{ID: 1, Pool: "default", PID: 4242, State: supervisor.StateBusy, Task: "sleep", TaskID: 7, CPUs: "1"}}
+func (f *fakeTarget) Stats() supervisor.Stats {
+	return supervisor.Stats{Queued: 3, Ended: map[supervisor.Status]int64{supervisor.StatusOK: 5},
+		Workers: []supervisor.WorkerInfo{{ID: 1, Pool: "default", PID: 4242, State: supervisor.StateBusy, Task: "sleep", TaskID: 7, CPUs: "1"}}}
 }
-func (f *fakeTarget) Kill(id int, sig syscall.Signal) error {
+func (f *fakeTarget) Signal(id int, sig syscall.Signal) error {
 	if id != 1 {
 		return supervisor.ErrNoWorker
 	}
 	f.killed, f.sig = append(f.killed, id), sig
 	return nil
 }
-func (f *fakeTarget) Queued() int { return 3 }
-func (f *fakeTarget) Counts() map[supervisor.Status]int {
-	return map[supervisor.Status]int{supervisor.StatusOK: 5}
-}
-func (f *fakeTarget) Paused() bool { return false }
 
 func TestPsAndKill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.sock")

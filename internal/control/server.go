@@ -17,14 +17,12 @@ import (
 	"github.com/procpool/supervisor/supervisor"
 )
 
-// Target is what the control socket needs of a running supervisor.
+// Target is what the control socket needs of a running supervisor: a
+// snapshot, and a kill with the signal "supervisor kill --signal" asks for.
 type Target interface {
 	Config() supervisor.Config
-	Workers() []supervisor.WorkerInfo
-	Kill(id int, sig syscall.Signal) error
-	Queued() int
-	Counts() map[supervisor.Status]int
-	Paused() bool
+	Stats() supervisor.Stats
+	Signal(id int, sig syscall.Signal) error
 }
 
 // A Server is a bound control socket; it serves from Serve until Close.
@@ -92,12 +90,13 @@ type service struct {
 }
 
 func (s *service) Ps(context.Context, *controlpb.PsRequest) (*controlpb.PsResponse, error) {
+	st := s.t.Stats()
 	resp := &controlpb.PsResponse{Mode: s.t.Config().Mode.String(), Pid: int64(os.Getpid()),
-		Queued: int64(s.t.Queued()), Paused: s.t.Paused()}
-	for _, n := range s.t.Counts() {
-		resp.Finished += int64(n)
+		Queued: int64(st.Queued), Paused: st.Paused}
+	for _, n := range st.Ended {
+		resp.Finished += n
 	}
-	for _, w := range s.t.Workers() {
+	for _, w := range st.Workers {
 		resp.Workers = append(resp.Workers, workerToPB(w))
 	}
 	return resp, nil
@@ -110,12 +109,12 @@ func (s *service) Kill(_ context.Context, req *controlpb.KillRequest) (*controlp
 	}
 	id := int(req.GetWorker())
 	var pid int
-	for _, w := range s.t.Workers() {
+	for _, w := range s.t.Stats().Workers {
 		if w.ID == id {
 			pid = w.PID
 		}
 	}
-	if err := s.t.Kill(id, sig); err != nil {
+	if err := s.t.Signal(id, sig); err != nil {
 		code := codes.FailedPrecondition
 		if errors.Is(err, supervisor.ErrNoWorker) {
 			code = codes.NotFound
@@ -137,7 +136,7 @@ func ParseSignal(s string) (syscall.Signal, error) {
 }
 
 func workerToPB(w supervisor.WorkerInfo) *controlpb.Worker {
-	return &controlpb.Worker{Id: int32(w.ID), Pool: w.Pool, Pid: int64(w.PID), State: string(w.State),
-		TaskId: w.TaskID, Task: w.Task, Input: w.Input, BusyNs: int64(w.Busy), Done: int64(w.Done),
-		Failed: int64(w.Failed), Restarts: int64(w.Restarts), RssBytes: w.RSS, CpuPercent: w.CPU, Cpus: w.CPUs}
+	return &controlpb.Worker{Id: int32(w.ID), Pool: w.Pool, Pid: int64(w.PID), State: w.State.String(),
+		TaskId: w.TaskID, Task: w.Task, Input: string(w.Input), BusyNs: int64(w.Busy), Done: w.Done,
+		Failed: w.Failed, Restarts: w.Restarts, RssBytes: w.RSS, CpuPercent: w.CPU, Cpus: w.CPUs}
 }

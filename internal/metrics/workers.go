@@ -64,7 +64,7 @@ func (g *workerGauges) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	for _, st := range states {
-		ch <- prometheus.MustNewConstMetric(g.byState, prometheus.GaugeValue, float64(count[st]), string(st))
+		ch <- prometheus.MustNewConstMetric(g.byState, prometheus.GaugeValue, float64(count[st]), st.String())
 	}
 	ch <- prometheus.MustNewConstMetric(g.queued, prometheus.GaugeValue, float64(box.Queued()))
 }

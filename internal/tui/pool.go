@@ -7,7 +7,9 @@ import (
 	"github.com/procpool/supervisor/supervisor"
 )
 
-// Pool is what the view shows and acts on; *supervisor.Supervisor is one.
+// Pool is what the view shows and acts on: a running supervisor, through
+// an adapter the command makes (its public API and the controls of
+// internal/ops).
 // The view calls the actions from its own goroutines, never from the
 // screen's event loop, so an action that blocks (AddWorker waits for the
 // worker to be ready, Stop for the run to end) does not freeze the screen.
@@ -23,5 +25,3 @@ type Pool interface {
 	SetPaused(paused bool)
 	Stop(ctx context.Context) error
 }
-
-var _ Pool = (*supervisor.Supervisor)(nil)

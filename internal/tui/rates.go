@@ -19,13 +19,13 @@ const (
 // ready.
 type rates struct {
 	at   time.Time
-	last map[int]int       // worker id → done+failed at the last step
+	last map[int]int64     // worker id → done+failed at the last step
 	hist map[int][]float64 // worker id → tasks/s, oldest first
 }
 
 func (r *rates) update(now time.Time, ws []supervisor.WorkerInfo) {
 	if r.last == nil {
-		r.last, r.hist = map[int]int{}, map[int][]float64{}
+		r.last, r.hist = map[int]int64{}, map[int][]float64{}
 	}
 	dt := now.Sub(r.at)
 	if dt < sparkStep && !r.at.IsZero() {

@@ -62,7 +62,7 @@ func (f *fakePool) Stop(ctx context.Context) error {
 
 func newFake() *fakePool {
 	return &fakePool{workers: []supervisor.WorkerInfo{
-		{ID: 1, PID: 101, State: supervisor.StateBusy, TaskID: 7, Task: "sleep", Input: "1s", Busy: 300 * time.Millisecond, Done: 4, RSS: 12 << 20},
+		{ID: 1, PID: 101, State: supervisor.StateBusy, TaskID: 7, Task: "sleep", Input: []byte("1s"), Busy: 300 * time.Millisecond, Done: 4, RSS: 12 << 20},
 		{ID: 2, PID: 102, State: supervisor.StateIdle, Done: 5, Failed: 1, Restarts: 2, RSS: 11 << 20},
 	}}
 }

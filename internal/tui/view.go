@@ -179,7 +179,7 @@ func (m *model) row(w supervisor.WorkerInfo) string {
 	if m.opts.Mode == supervisor.ModeThread {
 		rss = fmt.Sprint(m.totals.abandoned[w.ID])
 	}
-	vals := []string{mark, fmt.Sprint(w.ID), pid, string(w.State), task, busy, fmt.Sprint(w.Done),
+	vals := []string{mark, fmt.Sprint(w.ID), pid, w.State.String(), task, busy, fmt.Sprint(w.Done),
 		fmt.Sprint(w.Failed), fmt.Sprint(w.Restarts), rss, cpu, sparkline(m.rates.hist[w.ID], m.rates.peak(), sparkWidth)}
 	if sel {
 		return m.st.selected.Render(m.cells(vals))
