@@ -76,13 +76,15 @@ func (sl *slot) workerError(l *life, death error) error {
 	if !errors.As(l.inst.Err(), &exit) {
 		return death
 	}
-	cause := l.plannedCause()
-	var lost *process.LostError
-	if errors.As(death, &lost) && lost.Canceled != nil {
-		cause = CauseKillLadder
-	}
 	return &WorkerError{Worker: sl.id, PID: exit.PID, Code: exit.Code, Signal: exit.Signal,
-		Output: exit.Stderr, Cause: cause, err: death}
+		Output: exit.Stderr, Cause: l.plannedCause(), err: death}
+}
+
+// ladderKilled reports whether death, a lost batch's error, says the kill
+// ladder's signal ended its worker: a task ignored its cancellation.
+func ladderKilled(death error) bool {
+	var lost *process.LostError
+	return errors.As(death, &lost) && lost.Canceled != nil
 }
 
 // usageOf is what a worker process consumed over its life.

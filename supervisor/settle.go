@@ -105,6 +105,12 @@ func (sl *slot) forgive(j *job, r *round, why error) {
 // with the death; tasks that had not started, or had finished but whose
 // answer was lost, run again at no charge.
 func (sl *slot) lost(l *life, j *job, ans *backend.Answer, r *round) {
+	switch {
+	case ladderKilled(ans.Err): // a restart the supervisor caused
+		l.plan(CauseKillLadder)
+	case errors.Is(ans.Err, ErrAbandoned):
+		l.plan(CauseAbandoned)
+	}
 	n := j.size()
 	started, finished := ans.Started, ans.Finished
 	if started == backend.Unknown || finished == backend.Unknown {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/procpool/supervisor/internal/clitext"
 	"io"
 	"strings"
 	"time"
@@ -59,7 +60,7 @@ func newTaskLine(r supervisor.Result, end time.Time) taskLine {
 		l.Start = l.End.Add(-r.RoundTrip)
 	}
 	if r.Err != nil {
-		l.Error = r.Err.Error()
+		l.Error = clitext.Err(r.Err)
 	}
 	return l
 }
@@ -109,7 +110,7 @@ func (p *textPrinter) result(r supervisor.Result) {
 	}
 	result := string(r.Output)
 	if r.Err != nil {
-		result = firstLine(r.Err.Error())
+		result = firstLine(clitext.Err(r.Err))
 		if !strings.HasPrefix(result, r.Status.String()) {
 			result = r.Status.String() + ": " + result
 		}

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"github.com/procpool/supervisor/internal/clitext"
 	"strconv"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func fetchAll(ctx context.Context, o Options, c Case, urls []string) (Fetch, err
 		res := fu.Result()
 		fr := FetchResult{URL: urls[i], Bytes: -1}
 		if res.Err != nil {
-			fr.Error = res.Err.Error()
+			fr.Error = clitext.Err(res.Err)
 		} else if fr.Bytes, err = pageSize(string(res.Output)); err != nil {
 			return f, fmt.Errorf("fetch %s: %w", c, err)
 		}

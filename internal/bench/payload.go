@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/procpool/supervisor/internal/clitext"
 	"strings"
 	"time"
 
@@ -106,7 +107,7 @@ func echoes(ctx context.Context, s *supervisor.Supervisor, size, n int) ([]time.
 	tctx := timed(ctx)
 	res := s.Submit(tctx, task).Result()
 	if errors.Is(res.Err, worker.ErrTooLarge) {
-		return nil, &tooLargeError{msg: res.Err.Error()}
+		return nil, &tooLargeError{msg: clitext.Err(res.Err)}
 	}
 	if res.Err != nil {
 		return nil, res.Err
@@ -145,7 +146,7 @@ func overLimit(ctx context.Context, o Options, c Case, s *supervisor.Supervisor)
 	res := s.Submit(ctx, worker.Task{Name: "echo", Input: make([]byte, size)}).Result()
 	l := LimitCheck{caseFields: fieldsOf(c), LimitBytes: o.MaxPayload, Bytes: size}
 	if res.Err != nil {
-		l.Error = res.Err.Error()
+		l.Error = clitext.Err(res.Err)
 		l.TooLarge = errors.Is(res.Err, worker.ErrTooLarge)
 		l.NamesFlag = strings.Contains(l.Error, "--max-payload")
 	}

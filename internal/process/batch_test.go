@@ -198,7 +198,7 @@ func TestPipelinedWorkerDeath(t *testing.T) {
 }
 
 // Payloads over the limit fail with an error that names the limit and
-// --max-payload, on every path and in every form, never with gRPC's bare
+// Config.MaxPayload, on every path and in every form, never with gRPC's bare
 // ResourceExhausted; payloads at the limit go through.
 func TestPayloadLimits(t *testing.T) {
 	const limit = 1 << 20
@@ -209,9 +209,9 @@ func TestPayloadLimits(t *testing.T) {
 		atLimit := worker.Task{Name: "echo", Input: bytes.Repeat([]byte{'y'}, limit)}
 		checkTooLarge := func(what string, err error) {
 			t.Helper()
-			if !errors.Is(err, worker.ErrTooLarge) || !strings.Contains(err.Error(), "--max-payload") ||
+			if !errors.Is(err, worker.ErrTooLarge) || !strings.Contains(err.Error(), "Config.MaxPayload") ||
 				strings.Contains(err.Error(), "ResourceExhausted") {
-				t.Errorf("%s: %v, want ErrTooLarge naming --max-payload", what, err)
+				t.Errorf("%s: %v, want ErrTooLarge naming Config.MaxPayload", what, err)
 			}
 		}
 		_, err := w.Do(ctx, tooBig)

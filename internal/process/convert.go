@@ -112,7 +112,7 @@ func (e *remoteError) Unwrap() error { return e.sentinel }
 // tooLarge is the error for a payload over the limit; it names the limit and
 // the knobs that raise it, never gRPC's bare ResourceExhausted.
 func tooLarge(what string, size, limit int) error {
-	return fmt.Errorf("%w: %s of %s is over the %s limit (raise it with --max-payload or Config.MaxPayload)",
+	return fmt.Errorf("%w: %s of %s is over the %s limit (Config.MaxPayload)",
 		worker.ErrTooLarge, what, byteSize(size), byteSize(limit))
 }
 

@@ -69,9 +69,10 @@ func Create(base string) (*Dir, error) {
 }
 
 // MaxPathLen bounds a run directory's path: a Unix socket's path must fit
-// in 108 bytes, and go-plugin puts a socket two levels down with names of
-// up to 38 bytes ("/plugin-dir1234567890/plugin1234567890").
-const MaxPathLen = 64
+// in 108 bytes with its terminating NUL, and go-plugin puts a socket two
+// levels down with names of up to 38 bytes
+// ("/plugin-dir1234567890/plugin1234567890").
+const MaxPathLen = 107 - 38
 
 // ParentName is the name of the per-user parent under base.
 func ParentName() string { return "supervisor-" + strconv.Itoa(os.Getuid()) }
@@ -122,7 +123,7 @@ func ownedByUs(fi os.FileInfo) bool {
 }
 
 func randomSuffix() string {
-	var b [4]byte
+	var b [3]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
@@ -133,24 +134,26 @@ type owner struct {
 	start uint64 // start time in clock ticks since boot; 0 where unknown
 }
 
+// name is the owner's PID and start time in base 36, and suffix: short,
+// because Unix socket paths are (see MaxPathLen).
 func (o owner) name(suffix string) string {
-	return fmt.Sprintf("%d-%d-%s", o.pid, o.start, suffix)
+	return strconv.FormatInt(int64(o.pid), 36) + "-" + strconv.FormatUint(o.start, 36) + "-" + suffix
 }
 
 // parseName reads the owner from a directory name made by name; ok is
 // false for any other name.
 func parseName(name string) (o owner, ok bool) {
 	parts := strings.Split(name, "-")
-	if len(parts) != 3 || len(parts[2]) != 8 {
+	if len(parts) != 3 || len(parts[2]) != 6 {
 		return owner{}, false
 	}
 	if _, err := hex.DecodeString(parts[2]); err != nil {
 		return owner{}, false
 	}
-	pid, err1 := strconv.Atoi(parts[0])
-	start, err2 := strconv.ParseUint(parts[1], 10, 64)
-	if err1 != nil || err2 != nil || pid <= 0 || strconv.Itoa(pid) != parts[0] {
+	pid, err1 := strconv.ParseInt(parts[0], 36, 32)
+	start, err2 := strconv.ParseUint(parts[1], 36, 64)
+	if err1 != nil || err2 != nil || pid <= 0 || strconv.FormatInt(pid, 36) != parts[0] {
 		return owner{}, false
 	}
-	return owner{pid: pid, start: start}, true
+	return owner{pid: int(pid), start: start}, true
 }

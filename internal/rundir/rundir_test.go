@@ -167,7 +167,7 @@ func TestSweepKeepsWhatIsNotOurs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reused := owner{pid: self.pid, start: self.start + 1}.name("0badcafe")
+	reused := owner{pid: self.pid, start: self.start + 1}.name("0bad0f")
 	mustMkdir(t, filepath.Join(parent, reused))
 	keep := []string{
 		"not-ours",                           // another name
@@ -214,13 +214,13 @@ func TestParseName(t *testing.T) {
 		ok   bool
 		want owner
 	}{
-		{"123-456-0011aaff", true, owner{pid: 123, start: 456}},
-		{"123-0-0011aaff", true, owner{pid: 123}},
-		{"0123-456-0011aaff", false, owner{}},
-		{"-1-456-0011aaff", false, owner{}},
-		{"123-456-0011aafg", false, owner{}},
-		{"123-456-0011aaf", false, owner{}},
-		{"123-456", false, owner{}},
+		{"3f-co-0011aa", true, owner{pid: 123, start: 456}},
+		{"3f-0-0011aa", true, owner{pid: 123}},
+		{"03f-co-0011aa", false, owner{}},
+		{"-1-co-0011aa", false, owner{}},
+		{"3f-co-0011ag", false, owner{}},
+		{"3f-co-0011a", false, owner{}},
+		{"3f-co", false, owner{}},
 		{"plugin-dir123", false, owner{}},
 	}
 	for _, c := range cases {
