@@ -27,7 +27,7 @@ func TestCalcInWorkerProcesses(t *testing.T) {
 		"10/4 => 2.5\n",
 		"1/0 => division by zero\n",
 		"(2+ => syntax error at 3: want a number or '('\n",
-		"=> quarantined: it killed its workers (the last exited with status 2: runtime: goroutine stack exceeds",
+		"=> quarantined: it killed its workers (the last exited with status 2: fatal error: stack overflow)",
 		"2*(3+4) => 14\n",
 	} {
 		if !strings.Contains(got, want) {

@@ -139,3 +139,26 @@ func (r *logRecorder) dump() string {
 	}
 	return b.String()
 }
+
+// A crash report's start stays in a dead worker's last lines even when the
+// goroutine dump after it is longer than they are: it is the telling part
+// (a stack overflow's "fatal error" came 20,000 lines before the end).
+func TestTailKeepsTheCrashHead(t *testing.T) {
+	var tail outputTail
+	fmt.Fprintln(&tail, "starting")
+	fmt.Fprintln(&tail, "runtime: goroutine stack exceeds 67108864-byte limit")
+	fmt.Fprintln(&tail, "fatal error: stack overflow")
+	for i := range 3 * tailLines {
+		fmt.Fprintf(&tail, "\tframe %d\n", i)
+	}
+	got := tail.Lines()
+	if len(got) < 3 || got[0] != "runtime: goroutine stack exceeds 67108864-byte limit" || got[1] != "fatal error: stack overflow" {
+		t.Fatalf("lines %q: want the crash's first lines first", got)
+	}
+	if LastWords(got) != "fatal error: stack overflow" {
+		t.Errorf("last words %q", LastWords(got))
+	}
+	if last := got[len(got)-1]; last != fmt.Sprintf("\tframe %d", 3*tailLines-1) {
+		t.Errorf("last line %q: want the last line written", last)
+	}
+}

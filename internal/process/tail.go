@@ -1,6 +1,7 @@
 package process
 
 import (
+	"bytes"
 	"encoding/json"
 	"sync"
 )
@@ -19,7 +20,16 @@ type outputTail struct {
 	mu    sync.Mutex
 	lines []string
 	part  []byte // stderr's line in progress
+	// head is the start of a Go crash report (panic, fatal error, a stack
+	// overflow's runtime lines): kept apart, because the goroutine dump
+	// that follows pushes it out of the last lines, and it is the most
+	// telling part.
+	head    []string
+	dropped bool // head's first line has left lines
 }
+
+// headLines is how many lines of a crash report's start are kept.
+const headLines = 4
 
 // Write takes stderr as go-plugin hands it over.
 func (t *outputTail) Write(p []byte) (int, error) {
@@ -52,10 +62,17 @@ const (
 
 func (t *outputTail) add(stream string, line []byte) {
 	if len(t.lines) == tailLines {
+		if len(t.head) > 0 && t.lines[0] == t.head[0] {
+			t.dropped = true
+		}
 		copy(t.lines, t.lines[1:])
 		t.lines = t.lines[:tailLines-1]
 	}
-	t.lines = append(t.lines, readable(line))
+	text := readable(line)
+	t.lines = append(t.lines, text)
+	if stream == streamStderr && (len(t.head) > 0 && len(t.head) < headLines || len(t.head) == 0 && crashHead(line)) {
+		t.head = append(t.head, text)
+	}
 	if t.forward != nil {
 		t.forward(stream, line)
 	}
@@ -65,7 +82,11 @@ func (t *outputTail) add(stream string, line []byte) {
 func (t *outputTail) Lines() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := append([]string(nil), t.lines...)
+	var out []string
+	if t.dropped {
+		out = append(append(out, t.head...), "...")
+	}
+	out = append(out, t.lines...)
 	if len(t.part) > 0 {
 		out = append(out, readable(t.part))
 	}
@@ -86,4 +107,9 @@ func readable(line []byte) string {
 		return string(line)
 	}
 	return "[" + entry.Level + "] " + entry.Message
+}
+
+// crashHead reports whether a stderr line starts a Go crash report.
+func crashHead(line []byte) bool {
+	return crashBegins(line) || bytes.HasPrefix(line, []byte("runtime: "))
 }
