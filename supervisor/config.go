@@ -67,6 +67,7 @@ type Pool struct {
 // Config configures a Supervisor. The zero value is a process pool with
 // one worker per CPU and the defaults documented on each field.
 type Config struct {
+	// Mode is the workers' isolation level. Default ModeProcess.
 	Mode Mode
 	// Workers is the number of workers. Default runtime.GOMAXPROCS(0).
 	// Ignored when Pools is set.

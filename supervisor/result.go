@@ -48,7 +48,7 @@ type Result struct {
 
 	Worker   int // the worker that ran the last attempt; 0 if none did
 	PID      int // its OS process (the supervisor's own in thread mode)
-	Attempts int // how many workers the task was given to
+	Attempts int // how many workers the task ran on (one it never started on does not count)
 
 	// Exec is how long the task function ran, measured where it ran.
 	// RoundTrip is how long the supervisor waited for it, from handing the
