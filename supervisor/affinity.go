@@ -1,10 +1,6 @@
 package supervisor
 
-import (
-	"fmt"
-
-	"github.com/procpool/supervisor/internal/process"
-)
+import "fmt"
 
 // pin applies Config.CPUAffinity to a worker process about to serve slot
 // id: worker N goes to the N-th allowed CPU, round robin.
@@ -13,7 +9,7 @@ func (s *Supervisor) pin(id int, inst instance) error {
 	if !s.cfg.CPUAffinity || !ok {
 		return nil
 	}
-	cpus, err := process.AllowedCPUs()
+	cpus, err := allowedCPUs()
 	if err != nil || len(cpus) == 0 {
 		return fmt.Errorf("cpu affinity: %w", err)
 	}

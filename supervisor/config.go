@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/procpool/supervisor/internal/process"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -52,8 +51,11 @@ const (
 
 // ParseIPC parses a data path's name.
 func ParseIPC(s string) (IPC, error) {
-	p, err := process.ParseIPC(s)
-	return IPC(p), err
+	switch ipc := IPC(s); ipc {
+	case IPCGRPC, IPCStream, IPCFrame:
+		return ipc, nil
+	}
+	return "", fmt.Errorf("unknown data path %q (want grpc, stream or frame)", s)
 }
 
 // A Pool is a group of workers dedicated to some tasks (asymmetric
@@ -164,7 +166,7 @@ const (
 	DefaultBackoffMax    = time.Second
 	DefaultGrace         = 500 * time.Millisecond
 	DefaultSpares        = 1
-	DefaultMaxPayload    = process.DefaultMaxPayload
+	DefaultMaxPayload    = 64 << 20
 )
 
 // ErrConfig is wrapped by New's error for a configuration it cannot use.
@@ -217,7 +219,7 @@ func (c Config) validate() error {
 	if c.Mode != ModeProcess && c.Mode != ModeThread {
 		return fmt.Errorf("%w: unknown mode %d", ErrConfig, c.Mode)
 	}
-	if _, err := process.ParseIPC(string(c.IPC)); err != nil {
+	if _, err := ParseIPC(string(c.IPC)); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.Workers < 0 {

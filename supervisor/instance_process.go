@@ -107,3 +107,9 @@ func sampleMemory(inst instance) {
 // worker's guard): then New must not start workers of its own, or every
 // worker would start more (a program whose main forgets ServeWorker).
 func inWorker() bool { return process.InWorker() }
+
+// serveProcess is a worker process's main (see ServeWorker).
+func serveProcess() error { return process.Serve() }
+
+// allowedCPUs lists the CPUs this process may run on, for CPUAffinity.
+func allowedCPUs() ([]int, error) { return process.AllowedCPUs() }

@@ -3,8 +3,6 @@ package supervisor
 import (
 	"fmt"
 	"os"
-
-	"github.com/procpool/supervisor/internal/process"
 )
 
 // ServeWorker makes this process a worker if a supervisor started it as
@@ -33,7 +31,7 @@ func ServeWorker() {
 	if !inWorker() {
 		return
 	}
-	if err := process.Serve(); err != nil {
+	if err := serveProcess(); err != nil {
 		fmt.Fprintf(os.Stderr, "worker: %v\n", err)
 		os.Exit(1)
 	}
