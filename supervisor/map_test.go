@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -72,7 +73,7 @@ func (f *finished) event(e Event) {
 func (f *finished) results() map[uint64][]Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.by
+	return maps.Clone(f.by)
 }
 
 func TestMapKeepsOrderAndExactlyOneResultEach(t *testing.T) {

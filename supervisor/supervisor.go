@@ -243,8 +243,10 @@ func (s *Supervisor) finish(j *job, r Result) {
 	}
 	r.ID, r.Task, r.Attempts, r.Queued = j.id, j.task, j.attempts, j.queued
 	s.counts[r.Status].Add(1)
-	j.fut.complete(r)
+	// The event first: whoever waits for the future then finds the event
+	// already delivered (a live view, a test counting results).
 	s.emit(TaskFinished{Result: r})
+	j.fut.complete(r)
 }
 
 // finishAll gives every job of js the result r.
