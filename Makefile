@@ -9,7 +9,7 @@ PKGS      := ./...
 BUILDFLAGS := -tags grpcnotrace
 export CGO_ENABLED := 0
 
-.PHONY: all build run deps test soak lint vet fmt-check bench proto proto-check clean
+.PHONY: all build run deps deps-cluster test test-cluster soak lint vet fmt-check bench proto proto-check clean
 
 all: lint test build
 
@@ -38,10 +38,31 @@ STRESS ?= 30s
 SOAK ?= 10m
 SOAKFLAGS ?=
 
-## test: formatting and vet checks, then every test with the race detector
+## test: formatting and vet checks, then every test with the race detector; as root,
+## that includes one round of the cluster chaos test (see test-cluster)
 test: deps lint
 	@echo "==> go test -race$(if $(STRESS), (stress suite for $(STRESS)))"
-	@CGO_ENABLED=1 SUPERVISOR_STRESS=$(STRESS) $(GO) test -race -timeout=20m $(PKGS)
+	@CGO_ENABLED=1 SUPERVISOR_STRESS=$(STRESS) $(GO) test -race -timeout=20m $$($(GO) list $(PKGS) | grep -v /cluster/chaostest)
+	@if [ "$$(id -u)" = 0 ]; then echo "==> as root: one round of the cluster chaos test (about a minute; never cached: it runs the binary it builds)"; \
+	else echo "==> not root: the cluster chaos test is skipped (make test-cluster as root runs it)"; fi
+	@$(GO) test -count=1 -timeout=10m ./cluster/chaostest/
+
+## deps-cluster: what the cluster chaos test needs beyond Go: ip (iproute2) and nft
+## (nftables), installed from Debian when we are root and they are missing
+deps-cluster:
+	@if command -v nft >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "==> apt-get install iproute2 nftables (for the cluster chaos test)"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends iproute2 nftables; } >/dev/null 2>&1 || \
+		echo "    could not install them: the cluster chaos test will be skipped"; fi
+
+## test-cluster: three hosts in network namespaces, each an agent and a NATS member,
+## 600 tasks while a partition, a one-way partition, a host killed and a host frozen
+## come and go. Root only. ROUNDS=N repeats it; every round's logs are kept.
+test-cluster: deps deps-cluster
+	@echo "==> cluster chaos test, $${ROUNDS:-1} round(s)"
+	@ROUNDS=$${ROUNDS:-1} $(GO) test -count=1 -v -timeout=0 -run='^TestChaos$$' ./cluster/chaostest/
 
 ## soak: the stress suite for $(SOAK); prints the seed and replay command of any failing run,
 ## then the figures (runs, operations, tasks, faults injected). Each run bounds itself in

@@ -58,7 +58,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	addWorkloadFlags(root.Flags(), o)
 	completeWorkloadFlags(root)
 	root.AddCommand(newTasksCmd(stdout), newCompareCmd(stdout, stderr), newBenchCmd(stdout, stderr),
-		newPsCmd(stdout), newKillCmd(stdout), newVersionCmd(stdout))
+		newPsCmd(stdout), newKillCmd(stdout), newVersionCmd(stdout),
+		rawCommand("agent", "Run one host's share of a cluster: a local pool taking tasks from NATS JetStream", runAgent))
 	root.SetHelpCommand(newHelpCmd())
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

@@ -13,6 +13,9 @@ func run(args []string, stdout, stderr io.Writer) exitCode {
 		// typed by hand.
 		return report(stderr, usagef("worker: this is how the supervisor starts its worker processes (go-plugin's handshake); it is not run by hand"))
 	}
+	if isClusterRun(args) {
+		return runCluster(args, stdout, stderr)
+	}
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(shieldNegatives(root, args))
 	err := root.Execute()

@@ -113,11 +113,12 @@ func TestCodeOf(t *testing.T) {
 func TestRawCommand(t *testing.T) {
 	var got []string
 	root := newRootCmd(io.Discard, io.Discard)
-	root.AddCommand(rawCommand("agent", "run an agent", func(args []string, _, _ io.Writer) exitCode {
+	// A name of its own: "agent" is taken now, by the real one.
+	root.AddCommand(rawCommand("raw-probe", "a raw command", func(args []string, _, _ io.Writer) exitCode {
 		got = args
 		return 7
 	}))
-	root.SetArgs([]string{"agent", "--nats=x", "-5", "--help"})
+	root.SetArgs([]string{"raw-probe", "--nats=x", "-5", "--help"})
 	if code := codeOf(root.Execute()); code != 7 || strings.Join(got, " ") != "--nats=x -5 --help" {
 		t.Errorf("exit %d, args %q", code, got)
 	}
