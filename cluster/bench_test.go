@@ -99,7 +99,14 @@ func clusterPath(b *testing.B, pc supervisor.Config) path {
 			f := e.Submit(ctx, t)
 			return func() (supervisor.Status, error) { r := f.Result(); return r.Status, r.Err }
 		},
-		mapAll: func(in [][]byte) error { _, err := e.Map(ctx, "echo", in, 100); return err },
+		mapAll: func(in [][]byte) error {
+			for _, err := range e.Map(ctx, "echo", slices.Values(in), 100) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 		stop: func() {
 			_ = e.Stop(ctx)
 			nc.Close()

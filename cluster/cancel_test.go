@@ -38,11 +38,11 @@ func TestCancelRunningTask(t *testing.T) {
 		name  string
 		task  string
 		input string
-		stop  func(*Future)
+		stop  func(*supervisor.Future[[]byte])
 	}{
-		{"cancel", "sleep", "1h", (*Future).Cancel},
-		{"cancel-ignored", "hang", "", (*Future).Cancel}, // the kill ladder kills its worker
-		{"kill", "hang", "", (*Future).Kill},
+		{"cancel", "sleep", "1h", func(f *supervisor.Future[[]byte]) { f.Cancel() }},
+		{"cancel-ignored", "hang", "", func(f *supervisor.Future[[]byte]) { f.Cancel() }}, // the kill ladder kills its worker
+		{"kill", "hang", "", func(f *supervisor.Future[[]byte]) { e.Kill(f.ID()) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -74,7 +74,7 @@ func TestBackpressureAtTheBound(t *testing.T) {
 	srv := startServer(t)
 	topo := Topology{MaxQueued: 3}
 	e := newExecutor(t, srv, Config{}, topo)
-	var fs []*Future
+	var fs []*supervisor.Future[[]byte]
 	for i := range 3 {
 		fs = append(fs, e.Submit(context.Background(), task("echo", string(rune('a'+i)))))
 	}
@@ -105,10 +105,10 @@ func TestStopCancelsWhatIsLeft(t *testing.T) {
 	queued := e.Submit(context.Background(), task("sleep", "1h"))
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	if err := e.Stop(ctx); err != nil {
+	if err := e.Stop(ctx, supervisor.CancelQueued, supervisor.CancelRunning); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	for _, f := range []*Future{running, queued} {
+	for _, f := range []*supervisor.Future[[]byte]{running, queued} {
 		if r := wait(t, f); r.Status != supervisor.StatusCanceled {
 			t.Errorf("task %d: status %s: %v; want canceled", f.ID(), r.Status, r.Err)
 		}
@@ -128,7 +128,7 @@ func TestStopEndsSubmitsWaitingForRoom(t *testing.T) {
 	queued := e.Submit(context.Background(), task("echo", "a"))
 	waiting := e.Submit(context.Background(), task("echo", "b"))
 	stopped := make(chan error, 1)
-	go func() { stopped <- e.Stop(context.Background()) }()
+	go func() { stopped <- e.Stop(context.Background(), supervisor.CancelQueued) }()
 	select {
 	case <-stopped:
 	case <-time.After(testTimeout):

@@ -63,12 +63,9 @@ func localDefault(v, def int) int {
 	return v
 }
 
-// A Result is how one task ended, as on a local pool, and on which agent.
-// Worker and PID are the worker's on that agent's host.
-type Result struct {
-	supervisor.Result
-	Agent string // the agent that answered; empty when none did (canceled while queued, host lost)
-}
+// A Result is how one task ended, as on a local pool; its Agent field
+// names the agent that ran it (Worker and PID are that agent's).
+type Result = supervisor.Result
 
 // An Executor submits tasks to the agents of a cluster and gives back their
 // results: the client side. Its methods are safe for concurrent use.
@@ -163,28 +160,36 @@ func (e *Executor) checkLimits() error {
 	return nil
 }
 
+var _ supervisor.Executor = (*Executor)(nil)
+
 // Run is this executor's run ID: its tasks' subjects carry it.
 func (e *Executor) Run() string { return e.run }
 
-// Stop ends the run: tasks not yet ended are cancelled (queued ones at once,
-// running ones by their agents' kill ladders), and Stop waits for their
-// results until ctx ends; those still without one then end canceled with
-// supervisor.ErrStopped. It then ends the run's lease and closes the
-// connection if Dial made it. It is safe to call more than once.
-func (e *Executor) Stop(ctx context.Context) error {
+// Stop ends the run, as the local pool's Stop does: no task is submitted
+// from then on; by default the tasks submitted run to their end; with
+// supervisor.CancelQueued or CancelRunning, every task not ended is
+// cancelled instead (queued ones at once, running ones by their agents'
+// kill ladders: the client cannot tell the two apart, so either option
+// cancels both). Stop waits for the results until ctx ends; those still
+// without one then end canceled with supervisor.ErrStopped. It then ends
+// the run's lease and closes the connection if Dial made it. It is safe to
+// call more than once.
+func (e *Executor) Stop(ctx context.Context, opts ...supervisor.StopOption) error {
 	e.mu.Lock()
 	first := !e.stopping
 	e.stopping = true
 	left := e.pendingList()
 	e.mu.Unlock()
+	if len(opts) > 0 {
+		for _, p := range left {
+			e.cancel(p, ctlCancel)
+		}
+	}
 	if !first {
 		e.waitIdle(ctx)
 		return nil
 	}
 	close(e.quit)
-	for _, p := range left {
-		e.cancel(p, ctlCancel)
-	}
 	var err error
 	if !e.waitIdle(ctx) {
 		err = fmt.Errorf("%w: %d tasks without a result", ErrUnreachable, e.abandonPending())

@@ -77,7 +77,8 @@ func (e *Executor) results(p *pending, r *jobResult, rtt time.Duration) []Result
 			Status: parseStatus(t.Status), Output: t.Output, Err: t.Error.decode(), Worker: t.Worker, PID: t.PID,
 			Attempts: r.Attempts, Exec: time.Duration(t.ExecNs)}
 		res.RoundTrip = res.Exec + share
-		out[i] = Result{Result: res, Agent: r.Agent}
+		res.Agent = r.Agent
+		out[i] = res
 	}
 	return out
 }

@@ -29,18 +29,37 @@ type pending struct {
 	stopAfter func() bool   // stops the watch on its context; set under mu
 }
 
-// Submit publishes t as one task message and returns its future. ctx
-// cancels the task: while it is queued, it is deleted; while it runs, its
-// agent cancels it. While the tasks stream is full Submit waits, until ctx
-// ends (the future then ends canceled, its error wrapping ErrQueueFull).
-// After Stop the future is already done, with supervisor.ErrStopped.
-func (e *Executor) Submit(ctx context.Context, t worker.Task) *Future {
+// Submit publishes t as one task message and returns its future, a
+// supervisor.Future like the local pool's (its Result's Agent names the
+// agent that ran it). ctx, and the future's Cancel, cancel the task: while
+// it is queued, it is deleted; while it runs, its agent cancels it. While
+// the tasks stream is full Submit waits, until ctx ends (the future then
+// ends canceled, its error wrapping ErrQueueFull). After Stop the future is
+// already done, with supervisor.ErrStopped.
+func (e *Executor) Submit(ctx context.Context, t worker.Task) *supervisor.Future[[]byte] {
 	id := e.nextID.Add(1)
-	f := newFuture(id, t, e)
-	p := e.newPending(id, t.Name, [][]byte{t.Input}, func(rs []Result) { f.complete(rs[0]) })
-	f.p = p
+	var p *pending
+	f, complete := supervisor.NewFuture(id, t, func() bool {
+		live := !isClosed(p.done)
+		e.cancel(p, ctlCancel)
+		return live
+	})
+	p = e.newPending(id, t.Name, [][]byte{t.Input}, func(rs []Result) { complete(rs[0]) })
 	e.start(ctx, p)
 	return f
+}
+
+// Kill is a future's Cancel, except that the worker running task id, on
+// whichever agent holds it, is killed at once instead of asked to stop. It
+// reports whether the task was still pending.
+func (e *Executor) Kill(id uint64) bool {
+	e.mu.Lock()
+	p, ok := e.pending[id]
+	e.mu.Unlock()
+	if ok {
+		e.cancel(p, ctlKill)
+	}
+	return ok
 }
 
 func (e *Executor) newPending(id uint64, name string, inputs [][]byte, deliver func([]Result)) *pending {

@@ -46,12 +46,13 @@ func TestSecondResultIsRefused(t *testing.T) {
 	e := newExecutor(t, srv, Config{})
 	f := e.Submit(context.Background(), task("echo", "x")) // no agent: it stays queued
 	ctx := context.Background()
+	p := e.pendingOf(f.ID())
 	ok := taskOutcome{Status: supervisor.StatusOK.String(), Output: []byte("first")}
-	if err := writeResult(ctx, e.js, f.p.job, sameForAll(f.p.job, 1, ok), nil); err != nil {
+	if err := writeResult(ctx, e.js, p.job, sameForAll(p.job, 1, ok), nil); err != nil {
 		t.Fatal(err)
 	}
 	late := taskOutcome{Status: supervisor.StatusFailed.String(), Output: []byte("second")}
-	if err := writeResult(ctx, e.js, f.p.job, sameForAll(f.p.job, 2, late), nil); err != nil {
+	if err := writeResult(ctx, e.js, p.job, sameForAll(p.job, 2, late), nil); err != nil {
 		t.Fatalf("a refused second result is not an error for its writer: %v", err)
 	}
 	m, err := e.h.results.GetLastMsgForSubject(ctx, resultSubject(e.run, f.ID()))
@@ -313,4 +314,12 @@ func TestResultOutageKeepsTheDelivery(t *testing.T) {
 	if r := wait(t, f); r.Status != supervisor.StatusOK || r.Attempts != 1 {
 		t.Fatalf("status %s after %d deliveries; want ok after 1", r.Status, r.Attempts)
 	}
+}
+
+// pendingOf is the executor's record of task id, for tests that write its
+// results themselves.
+func (e *Executor) pendingOf(id uint64) *pending {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.pending[id]
 }

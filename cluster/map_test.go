@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"testing"
 
 	"github.com/procpool/supervisor/supervisor"
@@ -18,14 +20,15 @@ func TestMapBatchesInputs(t *testing.T) {
 	for i := range inputs {
 		inputs[i] = fmt.Appendf(nil, "in-%d", i)
 	}
-	out, err := e.Map(context.Background(), "echo", inputs, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range out {
-		if r.Err != nil || string(r.Output) != string(inputs[i]) {
-			t.Errorf("input %d: %+v", i, r)
+	i := 0
+	for out, err := range e.Map(context.Background(), "echo", slices.Values(inputs), 10) {
+		if err != nil || string(out) != string(inputs[i]) {
+			t.Errorf("input %d: %q %v", i, out, err)
 		}
+		i++
+	}
+	if i != len(inputs) {
+		t.Errorf("Map yielded %d results for %d inputs", i, len(inputs))
 	}
 	ids := map[uint64]bool{}
 	for _, r := range got.all {
@@ -52,16 +55,24 @@ func TestChunks(t *testing.T) {
 		inputs  [][]byte
 		size    int
 		payload int
-		want    []span
+		want    []int // each chunk's length
 	}{
-		{"by count", in(1, 1, 1, 1, 1), 2, 1000, []span{{0, 2}, {2, 4}, {4, 5}}},
-		{"by bytes", in(100, 100, 100), 10, 2*(100+chunkOverhead) + 1, []span{{0, 2}, {2, 3}}},
-		{"too large alone", in(5000, 1), 10, 1000, []span{{0, 1}, {1, 2}}},
+		{"by count", in(1, 1, 1, 1, 1), 2, 1000, []int{2, 2, 1}},
+		{"by bytes", in(100, 100, 100), 10, 2*(100+chunkOverhead) + 1, []int{2, 1}},
+		{"too large alone", in(5000, 1), 10, 1000, []int{1, 1}},
+		{"empty inputs", in(0, 0, 0), 2, 1000, []int{2, 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := chunks(c.inputs, c.size, c.payload); fmt.Sprint(got) != fmt.Sprint(c.want) {
-				t.Errorf("chunks = %v, want %v", got, c.want)
+			next, stop := iter.Pull(slices.Values(c.inputs))
+			defer stop()
+			m := &mapCall{size: c.size, max: c.payload}
+			var got []int
+			for chunk := m.cut(next); len(chunk) > 0; chunk = m.cut(next) {
+				got = append(got, len(chunk))
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("chunks of %v, want %v", got, c.want)
 			}
 		})
 	}

@@ -46,8 +46,12 @@ type Result struct {
 	Output []byte
 	Err    error // nil exactly when Status is StatusOK
 
-	Worker   int // the worker that ran the last attempt; 0 if none did
-	PID      int // its OS process (the supervisor's own in thread mode)
+	Worker int // the worker that ran the last attempt; 0 if none did
+	PID    int // its OS process (the supervisor's own in thread mode)
+	// Agent is the host agent that ran it, for an executor on many hosts
+	// (package cluster); empty on the local pool. Worker and PID are then
+	// that agent's.
+	Agent    string
 	Attempts int // how many workers the task ran on (one it never started on does not count)
 
 	// Exec is how long the task function ran, measured where it ran.

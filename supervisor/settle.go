@@ -55,7 +55,7 @@ func (sl *slot) settle(l *life, j *job, ans *backend.Answer, r *round) {
 func (sl *slot) classify(j *job, err error) (st Status, out error, again bool) {
 	cause := j.cause.get()
 	if cause == nil && isContextErr(err) && j.expiredBy(time.Now()) {
-		cause = j.expired // the worker saw the deadline a moment before the host's timer
+		cause = j.expiredCause() // the worker saw the deadline a moment before the host's timer
 	}
 	if cause != nil && isContextErr(err) {
 		if errors.Is(cause, ErrKilled) {
@@ -244,6 +244,24 @@ func (s *Supervisor) deadline(j *job, now time.Time) time.Time {
 // them (the host's timer fired over a millisecond late under the race
 // detector).
 const deadlineSkew = 100 * time.Millisecond
+
+// expiredCause is why an attempt whose deadline passed ended: ErrTimeout
+// for Config.Timeout; for the caller's own deadline, its context's cause
+// (context.DeadlineExceeded, or what WithDeadlineCause gave), once the
+// context has seen the deadline too, which is at most the skew away.
+func (j *job) expiredCause() error {
+	if j.expired == ErrTimeout {
+		return ErrTimeout
+	}
+	t := time.NewTimer(deadlineSkew)
+	defer t.Stop()
+	select {
+	case <-j.ctx.Done():
+		return context.Cause(j.ctx)
+	case <-t.C:
+		return j.expired
+	}
+}
 
 // expiredBy reports whether the attempt's deadline had passed, give or take
 // the skew, at now.

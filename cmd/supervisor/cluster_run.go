@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/procpool/supervisor/cluster"
+	"github.com/procpool/supervisor/supervisor"
 	"github.com/procpool/supervisor/worker"
 )
 
@@ -133,7 +134,7 @@ func executeCluster(ctx context.Context, c *clusterConn, o *options, tasks []wor
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 		defer cancel()
-		stopped <- e.Stop(sctx)
+		stopped <- e.Stop(sctx, supervisor.CancelQueued, supervisor.CancelRunning)
 	}()
 	printer := newClusterPrinter(o.json, stdout)
 	all := make([]cluster.Result, 0, len(tasks))
@@ -157,11 +158,15 @@ func executeCluster(ctx context.Context, c *clusterConn, o *options, tasks []wor
 // through Map; their results come through Config.OnResult.
 func submitAll(ctx context.Context, e *cluster.Executor, tasks []worker.Task, chunksize int) {
 	if chunksize > 1 {
-		inputs := make([][]byte, len(tasks))
-		for i, t := range tasks {
-			inputs[i] = t.Input
+		inputs := func(yield func([]byte) bool) {
+			for _, t := range tasks {
+				if !yield(t.Input) {
+					return
+				}
+			}
 		}
-		_, _ = e.Map(ctx, tasks[0].Name, inputs, chunksize)
+		for range e.Map(ctx, tasks[0].Name, inputs, chunksize) {
+		}
 		return
 	}
 	for _, t := range tasks {
