@@ -3,6 +3,8 @@ package main
 import (
 	"strconv"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // clusterOptions are the flags a cluster run adds to a workload's.
@@ -14,6 +16,15 @@ type clusterOptions struct {
 
 // clusterFlags are the flags taken out of a workload's arguments.
 var clusterFlags = []string{"nats", "cluster", "agents"}
+
+// addClusterFlags lists the cluster flags in the root command's help and
+// completion. A command line with one never reaches the root command:
+// run sends it to runCluster first, which reads them with splitClusterArgs.
+func addClusterFlags(fs *pflag.FlagSet) {
+	fs.String("nats", "", "run the workload on a cluster: submit to the agents behind the NATS server at this `URL` (see supervisor agent --help)")
+	fs.String("cluster", "", "embedded: run the workload on a NATS server and --agents agents started on this machine, stopped after")
+	fs.Int("agents", 2, "agents started with --cluster=embedded, from 1 to 64")
+}
 
 // isClusterRun says whether args ask for a cluster run: a workload (not a
 // subcommand such as agent, whose --nats is its own) with a cluster flag.

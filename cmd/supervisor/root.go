@@ -56,6 +56,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(flagError)
 	root.SetVersionTemplate("{{.Version}}\n")
 	addWorkloadFlags(root.Flags(), o)
+	addClusterFlags(root.Flags())
 	completeWorkloadFlags(root)
 	root.AddCommand(newTasksCmd(stdout), newCompareCmd(stdout, stderr), newBenchCmd(stdout, stderr),
 		newPsCmd(stdout), newKillCmd(stdout), newVersionCmd(stdout),
