@@ -79,9 +79,12 @@ func (sl *slot) lockedRound(l *life, r *round) (idle, stop bool) {
 	defer p.mu.Unlock()
 	sl.applyOutcomes(r)
 	leaving := l.leaving() || isDone(l.inst.Done()) || p.forced || sl.removed
-	if leaving {
+	if leaving || p.paused {
+		// Paused: a job handed over just before the pause goes back to the
+		// queue, where a Cancel or a Stop(CancelQueued) ends it at once,
+		// instead of waiting on this slot for the resume.
 		sl.giveBack(r)
-	} else if !p.paused {
+	} else {
 		sl.take(l, r)
 	}
 	if p.drained() {
@@ -185,7 +188,8 @@ func (sl *slot) take(l *life, r *round) {
 }
 
 // giveBack returns the jobs handed to the slot but not sent to the front
-// of the queue: its worker is leaving. The caller holds p.mu.
+// of the queue: its worker is leaving, or the pool is paused. The caller
+// holds p.mu.
 func (sl *slot) giveBack(r *round) {
 	sl.withdraw()
 	p := sl.p
