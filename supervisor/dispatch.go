@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -119,7 +120,7 @@ func (sl *slot) applyOutcomes(r *round) {
 			p.settled(j)
 			continue
 		}
-		if o.requeue && !p.forced && j.cause.get() == nil {
+		if o.requeue && !p.forced && runsAgain(j.cause.get()) {
 			j.state, j.queuedAt = jobQueued, time.Now()
 			p.q.pushFront(j)
 			p.waiting++
@@ -138,6 +139,14 @@ func (sl *slot) applyOutcomes(r *round) {
 		r.finished = append(r.finished, delivery{job: j, result: res, written: o.written && !o.requeue})
 	}
 	p.handOff()
+}
+
+// runsAgain reports whether a job whose attempt ended while cancelled with
+// cause may go back to the queue: nobody cancelled it, or only a kill on
+// request did (thread mode's Kill cancels a worker's tasks with ErrKilled,
+// and they run again; see Supervisor.Kill).
+func runsAgain(cause error) bool {
+	return cause == nil || errors.Is(cause, ErrKilled)
 }
 
 // take moves up to the slot's room in jobs to it: first those handed to it
