@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"flag"
-	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -68,7 +65,7 @@ func TestKillStorm(t *testing.T) {
 type stormFigures struct {
 	kills, guardKills, guardsReplaced int
 	died, restarts                    int
-	wall                              time.Duration
+	wall, storm                       time.Duration // the run's, and the storm's from its first kill
 }
 
 func runStorm(t *testing.T, c stormCase, n int) {
@@ -84,7 +81,7 @@ func runStorm(t *testing.T, c stormCase, n int) {
 	waitFor(t, 30*time.Second, "the workers", func() bool {
 		return strings.Contains(r.stderr.String(), "workers ready") || isDone(r.done)
 	})
-	f := storm(t, r, n)
+	f := storm(t, r)
 	code := r.wait(5 * time.Minute)
 	f.wall = time.Since(begin)
 	tasks, sum := decode(t, r.stdout.String())
@@ -105,8 +102,12 @@ func runStorm(t *testing.T, c stormCase, n int) {
 	if f.kills == 0 || sum.Restarts == 0 {
 		t.Errorf("%d kills, %d restarts: the storm did not reach the workers", f.kills, sum.Restarts)
 	}
-	t.Logf("%s: %d tasks, each reported once; exit %d; %d ok, %d died, 0 quarantined; %d outside SIGKILLs (%d of the guard, replaced %d times seen); %d restarts; %s",
-		c.name(), n, code, sum.OK, f.died, f.kills, f.guardKills, f.guardsReplaced, f.restarts, f.wall.Round(time.Millisecond))
+	every := time.Duration(0)
+	if f.kills > 0 {
+		every = f.storm / time.Duration(f.kills)
+	}
+	t.Logf("%s: %d tasks, each reported once; exit %d; %d ok, %d died, 0 quarantined; %d outside SIGKILLs, one every %s (%d of the guard, replaced %d times seen); %d restarts; %s",
+		c.name(), n, code, sum.OK, f.died, f.kills, every.Round(time.Millisecond), f.guardKills, f.guardsReplaced, f.restarts, f.wall.Round(time.Millisecond))
 }
 
 // Bounds of the storm, whatever the run does: it stops when the run ends,
@@ -121,22 +122,25 @@ const (
 // storm SIGKILLs a random child of r's supervisor every 20–50 ms until the
 // run ends. Every guardEvery-th kill is the guard's; the storm then waits
 // for its replacement (or the run's end) before going on.
-func storm(t *testing.T, r *running, n int) stormFigures {
-	var f stormFigures
-	end := time.Now().Add(stormMaxTime)
-	sup := r.cmd.Process.Pid
+func storm(t *testing.T, r *running) (f stormFigures) {
+	begin := time.Now()
+	defer func() { f.storm = time.Since(begin) }()
+	end := begin.Add(stormMaxTime)
+	kids := newChildWatch(r.cmd.Process.Pid)
+	next := begin // kills are due on a schedule, so that looking for a victim does not slow the rate
 	for f.kills < stormMaxKills && time.Now().Before(end) {
+		next = next.Add(time.Duration(20+rand.IntN(31)) * time.Millisecond)
 		select {
 		case <-r.done:
 			return f
-		case <-time.After(time.Duration(20+rand.IntN(31)) * time.Millisecond):
+		case <-time.After(time.Until(next)):
 		}
-		workers, guard := childrenOf(sup)
+		workers, guard := kids.live()
 		if (f.kills+1)%guardEvery == 0 && guard != 0 {
 			if syscall.Kill(guard, syscall.SIGKILL) == nil {
 				f.kills++
 				f.guardKills++
-				if guardReplaced(t, r, sup, guard) {
+				if guardReplaced(t, r, kids, guard) {
 					f.guardsReplaced++
 				}
 			}
@@ -152,32 +156,15 @@ func storm(t *testing.T, r *running, n int) stormFigures {
 
 // guardReplaced waits for a guard other than old to appear among the
 // supervisor's children, and reports whether one did before the run ended.
-func guardReplaced(t *testing.T, r *running, sup, old int) bool {
+func guardReplaced(t *testing.T, r *running, kids *childWatch, old int) bool {
 	replaced := false
 	waitFor(t, 30*time.Second, "a new guard process", func() bool {
-		if _, g := childrenOf(sup); g != 0 && g != old {
+		if _, g := kids.live(); g != 0 && g != old {
 			replaced = true
 		}
 		return replaced || isDone(r.done)
 	})
 	return replaced
-}
-
-// childrenOf lists the live children of the supervisor sup: its worker
-// processes (spares included), and its guard apart (0 when there is none).
-func childrenOf(sup int) (workers []int, guard int) {
-	for _, pid := range children(sup) {
-		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
-		if err != nil {
-			continue // gone already
-		}
-		if bytes.Contains(env, []byte("\x00SUPERVISOR_GUARD=1\x00")) || bytes.HasPrefix(env, []byte("SUPERVISOR_GUARD=1\x00")) {
-			guard = pid
-			continue
-		}
-		workers = append(workers, pid)
-	}
-	return workers, guard
 }
 
 func isDone(ch <-chan struct{}) bool {
