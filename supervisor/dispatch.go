@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -79,9 +80,12 @@ func (sl *slot) lockedRound(l *life, r *round) (idle, stop bool) {
 	defer p.mu.Unlock()
 	sl.applyOutcomes(r)
 	leaving := l.leaving() || isDone(l.inst.Done()) || p.forced || sl.removed
-	if leaving {
+	if leaving || p.paused {
+		// Paused: a job handed over just before the pause goes back to the
+		// queue, where a Cancel or a Stop(CancelQueued) ends it at once,
+		// instead of waiting on this slot for the resume.
 		sl.giveBack(r)
-	} else if !p.paused {
+	} else {
 		sl.take(l, r)
 	}
 	if p.drained() {
@@ -116,7 +120,7 @@ func (sl *slot) applyOutcomes(r *round) {
 			p.settled(j)
 			continue
 		}
-		if o.requeue && !p.forced && j.cause.get() == nil {
+		if o.requeue && !p.forced && runsAgain(j.cause.get()) {
 			j.state, j.queuedAt = jobQueued, time.Now()
 			p.q.pushFront(j)
 			p.waiting++
@@ -135,6 +139,14 @@ func (sl *slot) applyOutcomes(r *round) {
 		r.finished = append(r.finished, delivery{job: j, result: res, written: o.written && !o.requeue})
 	}
 	p.handOff()
+}
+
+// runsAgain reports whether a job whose attempt ended while cancelled with
+// cause may go back to the queue: nobody cancelled it, or only a kill on
+// request did (thread mode's Kill cancels a worker's tasks with ErrKilled,
+// and they run again; see Supervisor.Kill).
+func runsAgain(cause error) bool {
+	return cause == nil || errors.Is(cause, ErrKilled)
 }
 
 // take moves up to the slot's room in jobs to it: first those handed to it
@@ -185,7 +197,8 @@ func (sl *slot) take(l *life, r *round) {
 }
 
 // giveBack returns the jobs handed to the slot but not sent to the front
-// of the queue: its worker is leaving. The caller holds p.mu.
+// of the queue: its worker is leaving, or the pool is paused. The caller
+// holds p.mu.
 func (sl *slot) giveBack(r *round) {
 	sl.withdraw()
 	p := sl.p

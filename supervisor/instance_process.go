@@ -80,6 +80,16 @@ func (sl *slot) workerError(l *life, death error) error {
 		Output: exit.Stderr, Cause: l.plannedCause(), err: death}
 }
 
+// killedFromOutside reports whether err, a worker's failed start, says a
+// signal from outside ended the worker: a SIGKILL or SIGTERM the supervisor
+// did not send (kill(1), the OOM killer). Like ownDeath for a task, unlike
+// an exit or a crash, that says nothing against the worker's command.
+func killedFromOutside(err error) bool {
+	var exit *process.ExitError
+	return errors.As(err, &exit) && exit.Sent == 0 &&
+		(exit.Signal == syscall.SIGKILL || exit.Signal == syscall.SIGTERM)
+}
+
 // ladderKilled reports whether death, a lost batch's error, says the kill
 // ladder's signal ended its worker: a task ignored its cancellation.
 func ladderKilled(death error) bool {

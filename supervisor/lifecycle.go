@@ -44,8 +44,15 @@ func (sl *slot) run(ready func()) {
 
 // staff puts a worker in the slot, trying again with backoff when one
 // fails to start. It returns nil when the slot is done.
+//
+// A start that a signal from outside cut short (see killedFromOutside)
+// counts towards the restart limit, not towards maxStartFailures: it says
+// nothing against the worker's command, and under outside kills more
+// frequent than a start (20-50 ms apart, on a loaded machine) six of them
+// in a row ended the run.
 func (sl *slot) staff(replacing bool, endedAt time.Time) *life {
 	s := sl.s
+	failures := 0 // starts in a row that failed by the worker's own doing
 	for n := 1; ; n++ {
 		if !sl.needed() {
 			return nil
@@ -59,7 +66,10 @@ func (sl *slot) staff(replacing bool, endedAt time.Time) *life {
 		}
 		s.cfg.Logger.Error("worker failed to start", "worker", sl.id, "attempt", n, "err", err)
 		s.emit(WorkerStartFailed{Worker: sl.id, Attempt: n, Err: err})
-		if n >= maxStartFailures {
+		if !killedFromOutside(err) {
+			failures++
+		}
+		if failures >= maxStartFailures {
 			s.giveUp(fmt.Errorf("worker %d failed to start %d times in a row: %w", sl.id, n, err))
 			return nil
 		}

@@ -15,7 +15,15 @@ import (
 // in /proc.
 const envTestWorker = "SUPERVISOR_TEST_WORKER"
 
+// envSlowStart makes a worker process (not a guard) wait this long before
+// it serves: a start slow enough for a test to kill it before its first
+// reply every time.
+const envSlowStart = "SUPERVISOR_TEST_SLOW_START"
+
 func TestMain(m *testing.M) {
+	if d, err := time.ParseDuration(os.Getenv(envSlowStart)); err == nil && os.Getenv("SUPERVISOR_GUARD") == "" {
+		time.Sleep(d) // a persona: the slow start is the point, nothing waits on it
+	}
 	ServeWorker()
 	os.Exit(m.Run())
 }

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -222,6 +223,9 @@ func (p *pool) cancelRunning(sl *slot, cause error) int {
 			continue
 		}
 		for _, j := range x.running {
+			if j.ticket == 0 && errors.Is(cause, ErrKilled) {
+				continue // handed over, not sent: the kill does not reach it, it runs as it is
+			}
 			n++
 			if j.cause.set(cause) {
 				if j.ticket != 0 && x.inst != nil {

@@ -94,7 +94,7 @@ func canceledStatus(cause, err error, timeout time.Duration) (Status, error) {
 // worker, why, while it waited behind the task that caused it). A job being
 // cancelled is not run again: it ends canceled (see applyOutcomes).
 func (sl *slot) forgive(j *job, r *round, why error) {
-	if j.cause.get() == nil {
+	if runsAgain(j.cause.get()) {
 		sl.s.emit(TaskRetried{TaskID: j.id, Task: j.task.Name, Attempt: j.attempts + 1, Err: why, Charged: false})
 	}
 	r.settled = append(r.settled, outcome{job: j, requeue: true})

@@ -79,6 +79,9 @@ func (r *stressRun) checkResult(tr *tracked, res Result) {
 		r.violate(blameClass(res.Err), "task %d (%s %q, %s) killed no worker and was quarantined: %v", id, tr.name, tr.input, tr.kind, res.Err)
 	case res.Status == StatusFailed && tr.name == "fail" && res.Err.Error() != tr.input:
 		r.violate("inconsistent", "task %d (fail %q) failed with %q, not its own error", id, tr.input, res.Err)
+	case errors.Is(res.Err, ErrKilled):
+		// A kill on request runs the worker's tasks again; it never ends one.
+		r.violate("killed-ended", "task %d (%s %q, %s) ended %v by a kill on request: %v", id, tr.name, tr.input, tr.kind, res.Status, res.Err)
 	case tr.queuedAtCancel && (res.Status != StatusCanceled || !errors.Is(res.Err, context.Canceled)):
 		r.violate("cancel-queued", "task %d (%s) cancelled while queued ended %v: %v", id, tr.name, res.Status, res.Err)
 	case res.Status == StatusOK && tr.name == "echo" && string(res.Output) != tr.input:

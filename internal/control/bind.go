@@ -20,21 +20,38 @@ import (
 // on. A live one is ErrInUse; anything else at path is ErrNotOurs and is
 // left untouched.
 func Bind(path string) (*Server, error) {
-	if path == "" {
-		if err := ensureDir(Dir()); err != nil {
+	if path != "" {
+		return bind(path, false)
+	}
+	for range 10 {
+		err := ensureDir(Dir())
+		if err == nil {
+			Sweep()
+			var s *Server
+			if s, err = bind(DefaultPath(os.Getpid()), true); err == nil {
+				return s, nil
+			}
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("control socket: %w", err)
 		}
-		Sweep()
-		path = DefaultPath(os.Getpid())
+		// Another supervisor, stopping, removed Dir as it emptied (see
+		// Server.Close): make it again.
 	}
+	return nil, fmt.Errorf("control socket: %s removed again each time it was made", Dir())
+}
+
+// bind binds the socket at path; inDir says path is in Dir, which Close
+// then removes if it is left empty.
+func bind(path string, inDir bool) (*Server, error) {
 	if err := clearStale(path); err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	ln, fi, err := listenPrivate(path)
 	if err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &Server{path: path, ln: ln, file: fi}, nil
+	return &Server{path: path, ln: ln, file: fi, inDir: inDir}, nil
 }
 
 // clearStale removes a control socket nobody listens on at path, and

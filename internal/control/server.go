@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -27,9 +28,10 @@ type Target interface {
 
 // A Server is a bound control socket; it serves from Serve until Close.
 type Server struct {
-	path string
-	ln   net.Listener
-	file os.FileInfo // the socket file as bound: Close removes only that one
+	path  string
+	ln    net.Listener
+	file  os.FileInfo // the socket file as bound: Close removes only that one
+	inDir bool        // bound in Dir, the per-user directory made for it
 
 	srv  *grpc.Server // nil until Serve
 	done chan struct{}
@@ -68,7 +70,16 @@ func (s *Server) Close() error {
 	if fi, err := os.Lstat(s.path); err != nil || !os.SameFile(fi, s.file) {
 		return nil
 	}
-	return os.Remove(s.path)
+	if err := os.Remove(s.path); err != nil {
+		return err
+	}
+	if s.inDir {
+		// The per-user directory goes too when nothing else is in it (rmdir
+		// refuses one that is not empty: another supervisor's socket, or,
+		// when it is also the run directories' parent, one of those).
+		_ = os.Remove(filepath.Dir(s.path))
+	}
+	return nil
 }
 
 // sameUserListener drops connections from other users.

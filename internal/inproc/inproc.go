@@ -60,8 +60,7 @@ type Worker struct {
 	kick         chan struct{} // the goroutine has work, or should look at stop
 	stop         chan struct{} // closed by Stop
 	stopped      sync.Once
-	done         chan struct{} // closed when the goroutine has returned or been abandoned
-	ended        sync.Once
+	done         chan struct{} // closed, under mu, when the goroutine has returned or been abandoned
 
 	ans   backend.Answer // Recv's, reused
 	start time.Time
@@ -90,17 +89,21 @@ func (w *Worker) loop() {
 			return
 		}
 		w.run(c)
-		close(c.replied)
-		if w.abandoned() {
+		if !w.reply(c) {
 			return // its caller gave up on it; a replacement does the work now
 		}
 	}
 }
 
-// next waits for the next batch sent, or for Stop.
+// next waits for the next batch sent, or for Stop. Once stopped (or
+// abandoned) it takes no batch still queued: those are answered as lost.
 func (w *Worker) next() *call {
 	for {
 		w.mu.Lock()
+		if isClosed(w.stop) {
+			w.mu.Unlock()
+			return nil
+		}
 		if len(w.queue) > 0 {
 			c := w.queue[0]
 			w.queue[0] = nil
@@ -132,20 +135,30 @@ func (w *Worker) run(c *call) {
 	}
 }
 
-func (w *Worker) abandoned() bool {
+// reply answers c, and reports whether the goroutine may go on: not once
+// it has been abandoned. Under the lock that abandoning takes, so that a
+// goroutine is either abandoned while c runs (and returns after it) or
+// answers c first (and is not abandoned over it).
+func (w *Worker) reply(c *call) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return errors.Is(w.err, ErrAbandoned)
+	close(c.replied)
+	return !errors.Is(w.err, ErrAbandoned)
 }
 
 // finish records why the worker ended and closes Done, once.
 func (w *Worker) finish(err error) {
-	w.ended.Do(func() {
-		w.mu.Lock()
-		w.err = err
-		w.mu.Unlock()
-		close(w.done)
-	})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.finishLocked(err)
+}
+
+func (w *Worker) finishLocked(err error) {
+	if isClosed(w.done) {
+		return
+	}
+	w.err = err
+	close(w.done)
 }
 
 // Done is closed when the worker's goroutine has returned or been
@@ -164,9 +177,36 @@ func (w *Worker) Err() error {
 // a goroutine cannot be stopped, so it runs on unwatched, and every batch
 // not answered yet is answered as lost.
 func (w *Worker) Kill() error {
-	w.finish(&abandonedError{cause: errKilled})
-	w.stopped.Do(func() { close(w.stop) }) // an idle goroutine returns at once
+	w.abandon(&abandonedError{cause: errKilled})
 	return nil
+}
+
+// abandon gives up on the goroutine with err. It also tells the goroutine
+// to stop: nobody calls Stop on a worker whose Done is closed, so a
+// goroutine that returns from its task just as it is abandoned would
+// otherwise wait for a next batch forever.
+func (w *Worker) abandon(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.abandonLocked(err)
+}
+
+func (w *Worker) abandonLocked(err error) {
+	w.finishLocked(err)
+	w.stopped.Do(func() { close(w.stop) })
+}
+
+// abandonOver abandons the goroutine because c's task ignored its
+// cancellation, unless c has been answered meanwhile (a reply and the end
+// of the grace can come together); it reports whether it did.
+func (w *Worker) abandonOver(c *call, err error) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if isClosed(c.replied) {
+		return false
+	}
+	w.abandonLocked(err)
+	return true
 }
 
 var errKilled = errors.New("killed on request")
@@ -181,7 +221,7 @@ func (w *Worker) Stop(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		err := &abandonedError{cause: ctx.Err()}
-		w.finish(err)
+		w.abandon(err)
 		return err
 	}
 }

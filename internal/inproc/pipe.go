@@ -122,8 +122,8 @@ func (w *Worker) Recv() *backend.Answer {
 }
 
 // await waits for c's reply. It reports false when the worker ended
-// first, or when c's context ended and the grace after it passed: then it
-// abandons the goroutine.
+// first, or when c's context ended and the grace after it passed with no
+// reply: then it abandons the goroutine.
 func (w *Worker) await(c *call) bool {
 	select {
 	case <-c.replied:
@@ -141,8 +141,7 @@ func (w *Worker) await(c *call) bool {
 		return isClosed(c.replied)
 	case <-t.C:
 	}
-	w.finish(&abandonedError{cause: c.ctx.Err()})
-	return isClosed(c.replied)
+	return !w.abandonOver(c, &abandonedError{cause: c.ctx.Err()})
 }
 
 func (w *Worker) pop() {
@@ -159,7 +158,7 @@ func (w *Worker) Do(ctx context.Context, t worker.Task) (worker.Result, error) {
 	d, _ := ctx.Deadline()
 	ticket := w.nextTicket()
 	w.Send(ticket, []worker.Task{t}, d)
-	stop := context.AfterFunc(ctx, func() { w.Cancel(ticket) })
+	stop := w.cancelOnEnd(ctx, ticket)
 	defer stop()
 	a := w.Recv()
 	if a.Err != nil {
@@ -186,7 +185,7 @@ func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.
 	d, _ := ctx.Deadline()
 	ticket := w.nextTicket()
 	w.Send(ticket, tasks, d)
-	stop := context.AfterFunc(ctx, func() { w.Cancel(ticket) })
+	stop := w.cancelOnEnd(ctx, ticket)
 	defer stop()
 	a := w.Recv()
 	if a.Err != nil {
@@ -195,6 +194,18 @@ func (w *Worker) DoBatch(ctx context.Context, tasks []worker.Task, res []worker.
 	copy(res, a.Results)
 	copy(errs, a.Errs)
 	return nil
+}
+
+// cancelOnEnd cancels batch ticket when ctx is cancelled. Not when ctx's
+// deadline passes: the batch has that deadline already (Send), and a
+// Cancel racing it would make the task see context.Canceled instead of
+// context.DeadlineExceeded, at random.
+func (w *Worker) cancelOnEnd(ctx context.Context, ticket uint64) func() bool {
+	return context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			w.Cancel(ticket)
+		}
+	})
 }
 
 // nextTicket numbers the batches of Do and DoBatch.

@@ -190,11 +190,16 @@ func (r *procRunner) signalGroup(sig syscall.Signal, ladder bool) error {
 	if r.reaped || r.pid == 0 {
 		return os.ErrProcessDone
 	}
+	// A child that has exited but that reap has not seen yet (it waits on
+	// another thread) was not ended by this signal: without this look, an
+	// outside SIGKILL during start-up read as the supervisor's own cleanup
+	// kill, and the start's error hid it behind go-plugin's handshake hint.
+	dead := r.dead || hasExited(r.pid)
 	err := syscall.Kill(-r.pid, sig)
 	if errors.Is(err, syscall.ESRCH) {
 		return os.ErrProcessDone
 	}
-	if err == nil && !r.dead {
+	if err == nil && !dead {
 		r.sent = append(r.sent, sentSignal{sig: sig, at: time.Now(), ladder: ladder})
 	}
 	return err

@@ -1,8 +1,11 @@
 package process
 
 import (
+	"bytes"
+	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -39,4 +42,44 @@ func waitExited(pid int) {
 			return
 		}
 	}
+}
+
+// hasExited reports whether the process has exited or is exiting: a
+// zombie not yet reaped, or a process the kernel is tearing down (its
+// descriptors, so go-plugin's pipe, close before it becomes a zombie). It
+// neither waits nor reaps.
+func hasExited(pid int) bool {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err == nil && info.Signo != 0 { // with WNOHANG, info stays zeroed while it runs
+			return true
+		}
+		return procFlags(pid)&pfExiting != 0
+	}
+}
+
+// pfExiting is the kernel's PF_EXITING task flag: the task is in exit.
+const pfExiting = 0x4
+
+// procFlags is the flags field of /proc/<pid>/stat (the ninth), 0 when it
+// cannot be read.
+func procFlags(pid int) uint64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := bytes.Fields(b[i+1:]) // from the third field, the state
+	if len(f) < 7 {
+		return 0
+	}
+	flags, _ := strconv.ParseUint(string(f[6]), 10, 64)
+	return flags
 }

@@ -58,10 +58,16 @@ func Create(base string) (*Dir, error) {
 	for range 10 {
 		path := filepath.Join(parent, self.name(randomSuffix()))
 		err := os.Mkdir(path, 0o700)
-		if err == nil {
+		switch {
+		case err == nil:
 			return &Dir{path: path}, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
+		case errors.Is(err, os.ErrNotExist):
+			// Another supervisor, stopping, removed the parent as it
+			// emptied (see Remove): make it again.
+			if _, err := ensureParent(base); err != nil {
+				return nil, err
+			}
+		case !errors.Is(err, os.ErrExist):
 			return nil, fmt.Errorf("create run directory: %w", err)
 		}
 	}
@@ -88,13 +94,21 @@ func ensureParent(base string) (string, error) {
 		return "", fmt.Errorf("run directory base %q: %w", base, err)
 	}
 	parent := filepath.Join(abs, ParentName())
-	if err := os.Mkdir(parent, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return "", fmt.Errorf("create run directory parent: %w", err)
+	for range 10 {
+		if err := os.Mkdir(parent, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("create run directory parent: %w", err)
+		}
+		err := checkPrivate(parent)
+		if !errors.Is(err, os.ErrNotExist) {
+			if err != nil {
+				return "", err
+			}
+			return parent, nil
+		}
+		// Another supervisor, stopping, removed it as it emptied (see
+		// Remove): make it again.
 	}
-	if err := checkPrivate(parent); err != nil {
-		return "", err
-	}
-	return parent, nil
+	return "", fmt.Errorf("create run directory parent %s: removed again each time it was made", parent)
 }
 
 // checkPrivate refuses a path that is a symbolic link, not a directory,
