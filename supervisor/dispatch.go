@@ -302,11 +302,12 @@ func (sl *slot) tally(d delivery) {
 		}
 		return
 	}
+	ok := int64(0)
 	for i := j.lo; i < j.hi; i++ {
-		if j.chunk.out[i].Status == StatusOK {
-			sl.done.Add(1)
-		} else {
-			sl.failed.Add(1)
+		if j.chunk.out[i].status == StatusOK {
+			ok++
 		}
 	}
+	sl.done.Add(ok)
+	sl.failed.Add(int64(j.size()) - ok)
 }
