@@ -14,12 +14,12 @@ import (
 type chunk struct {
 	m       *mapCall
 	name    string
-	firstID uint64   // the task ID of inputs[0]; input i is firstID+i
-	inputs  [][]byte // the caller's, not copied
-	bytes   int      // the inputs' share of the payload limit
+	firstID uint64     // the task ID of inputs[0]; input i is firstID+i
+	inputs  [][]byte   // the caller's, not copied
+	bytes   int        // the inputs' share of the payload limit
 	out     []inputOut // each input's output, error and status
-	res     []Result // each input's whole result, kept only for events (Config.OnEvent)
-	left    int      // inputs without a result; guarded by m.mu
+	res     []Result   // each input's whole result, kept only for events (Config.OnEvent)
+	left    int        // inputs without a result; guarded by m.mu
 }
 
 // An inputOut is what Map yields for an input, and its status for the
