@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/procpool/supervisor/internal/backend"
@@ -14,12 +15,12 @@ import (
 type chunk struct {
 	m       *mapCall
 	name    string
-	firstID uint64     // the task ID of inputs[0]; input i is firstID+i
-	inputs  [][]byte   // the caller's, not copied
-	bytes   int        // the inputs' share of the payload limit
-	out     []inputOut // each input's output, error and status
-	res     []Result   // each input's whole result, kept only for events (Config.OnEvent)
-	left    int        // inputs without a result; guarded by m.mu
+	firstID uint64       // the task ID of inputs[0]; input i is firstID+i
+	inputs  [][]byte     // the caller's, not copied
+	bytes   int          // the inputs' share of the payload limit
+	out     []inputOut   // each input's output, error and status
+	res     []Result     // each input's whole result, kept only for events (Config.OnEvent)
+	left    atomic.Int64 // inputs without a result
 }
 
 // An inputOut is what Map yields for an input, and its status for the

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/procpool/supervisor/worker"
@@ -88,9 +88,11 @@ type mapCall struct {
 	chunks []*chunk // in flight or waiting to be yielded, oldest first
 	free   []*chunk // yielded, for reuse
 
-	mu     sync.Mutex    // guards each chunk's left, and waiter
-	waiter *chunk        // the chunk the caller waits for
-	ready  chan struct{} // a token when waiter is done
+	// The caller waits for the oldest chunk without a lock: it publishes
+	// the chunk in waiter, and whoever resolves that chunk's last input
+	// takes it back out and sends a token on ready (see wait).
+	waiter atomic.Pointer[chunk]
+	ready  chan struct{}
 }
 
 func (s *Supervisor) newMapCall(ctx context.Context, name string, size int) *mapCall {
@@ -138,7 +140,7 @@ func (m *mapCall) send(c *chunk, yield func([]byte, error) bool) bool {
 	s := m.s
 	n := len(c.inputs)
 	c.firstID = s.nextID.Add(uint64(n)) - uint64(n) + 1
-	c.left = n
+	c.left.Store(int64(n))
 	c.out = grow(c.out, n)
 	if m.events {
 		c.res = grow(c.res, n)
@@ -177,22 +179,21 @@ func (m *mapCall) drain(yield func([]byte, error) bool, all bool) bool {
 	return true
 }
 
-func (m *mapCall) isDone(c *chunk) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return c.left == 0
-}
+func (m *mapCall) isDone(c *chunk) bool { return c.left.Load() == 0 }
 
-// wait waits until every input of c has its result.
+// wait waits until every input of c has its result. Either it sees c done
+// after publishing it, or the resolver of c's last input sees it published:
+// exactly one of them takes it back (the CompareAndSwap), and if that is
+// the resolver, a token is on its way.
 func (m *mapCall) wait(c *chunk) {
-	m.mu.Lock()
-	for c.left > 0 {
-		m.waiter = c
-		m.mu.Unlock()
-		<-m.ready
-		m.mu.Lock()
+	if c.left.Load() == 0 {
+		return
 	}
-	m.mu.Unlock()
+	m.waiter.Store(c)
+	if c.left.Load() == 0 && m.waiter.CompareAndSwap(c, nil) {
+		return
+	}
+	<-m.ready
 }
 
 // pop drops the oldest chunk, yielded, and keeps it for reuse: nothing
@@ -223,15 +224,7 @@ var errMapClosed = errors.New("map call ended")
 // resolve records that n inputs of c have their results, and wakes the
 // caller if it waits for c and c is now done.
 func (c *chunk) resolve(n int) {
-	m := c.m
-	m.mu.Lock()
-	c.left -= n
-	wake := c.left == 0 && m.waiter == c
-	if wake {
-		m.waiter = nil
-	}
-	m.mu.Unlock()
-	if wake {
-		m.ready <- struct{}{}
+	if c.left.Add(-int64(n)) == 0 && c.m.waiter.CompareAndSwap(c, nil) {
+		c.m.ready <- struct{}{}
 	}
 }
