@@ -4,6 +4,9 @@
 
 GO        ?= go
 BIN       := bin/supervisor
+# The worker processes' program, built beside the supervisor, which finds it
+# there (without it, the supervisor re-executes itself as its workers).
+WORKER    := bin/supervisor-worker
 PKGS      := ./...
 # Static, without gRPC's tracing: a worker starts faster (docs/benchmarks.md).
 BUILDFLAGS := -tags grpcnotrace
@@ -13,10 +16,11 @@ export CGO_ENABLED := 0
 
 all: lint test build
 
-## build: the supervisor binary in bin/
+## build: the supervisor binary and its worker binary in bin/
 build:
-	@echo "==> build $(BIN)"
+	@echo "==> build $(BIN) $(WORKER)"
 	@$(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/supervisor
+	@$(GO) build $(BUILDFLAGS) -o $(WORKER) ./cmd/supervisor-worker
 
 ## run: the seed's demo (primes) in process mode
 run: build

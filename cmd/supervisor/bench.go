@@ -106,6 +106,7 @@ Progress goes to stderr; the report to stdout. See docs/benchmarks.md.`,
 // bench measures both modes side by side (docs/benchmarks.md).
 func bench(f *benchFlags, stdout, stderr io.Writer) error {
 	f.opts.Progress = stderr
+	f.opts.WorkerCommand = workerCommand()
 	if f.python {
 		f.opts.Python = findPython(stderr)
 	}

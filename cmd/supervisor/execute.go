@@ -191,6 +191,7 @@ func (o *options) config(logger *slog.Logger) supervisor.Config {
 		CPUAffinity:       o.cpuAffinity,
 		Logger:            logger,
 		WorkerLogLevel:    lvl,
+		WorkerCommand:     workerCommand(),
 	}
 }
 
