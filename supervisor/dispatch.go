@@ -142,7 +142,7 @@ func (sl *slot) applyOutcomes(r *round) {
 // that was cancelled while handed over, ends at once without being sent.
 func (sl *slot) take(l *life, r *round) {
 	p := sl.p
-	room := sl.s.cfg.InFlight - len(sl.flights)
+	room := sl.room()
 	if limit := int64(sl.s.cfg.MaxTasksPerWorker); limit > 0 {
 		room = min(room, int(max(limit-l.tasks.Load(), 0)))
 	}
@@ -269,6 +269,7 @@ func (sl *slot) receive(l *life, r *round) {
 	}
 	for first := true; len(sl.flights) > 0 && (first || l.inst.Ready()); first = false {
 		ans := l.inst.Recv()
+		sl.adapt(ans)
 		j := sl.land(ans.Ticket)
 		sl.settle(l, j, ans, r)
 	}
