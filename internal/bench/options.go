@@ -14,7 +14,7 @@ import (
 
 // Measurements are the names Options.Only accepts, in the order they run.
 // Memory comes first, while the supervisor's own heap is still small.
-var Measurements = []string{"memory", "startup", "roundtrip", "throughput", "payload", "primes", "replace", "fetch"}
+var Measurements = []string{"memory", "startup", "roundtrip", "scaling", "throughput", "payload", "primes", "replace", "fetch"}
 
 // Sizes are the payload sizes measured by default.
 var Sizes = []int{1 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20}
@@ -66,11 +66,18 @@ type Options struct {
 	// Python is the Python interpreter that runs bench/python's scripts in
 	// the same run. Default "": no Python side.
 	Python string
+	// Rounds is how many times every measurement runs, its columns
+	// alternating in each round; each figure is then the median of the
+	// rounds, with their range. The sample counts and durations above are
+	// for the whole run, shared among the rounds. Default 3 (quick 2).
+	Rounds int
 	// Quick makes every default smaller.
 	Quick bool
 	// WorkerCommand starts a worker process (Config.WorkerCommand).
 	// Default: this executable with the argument "worker".
 	WorkerCommand func() (*exec.Cmd, error)
+	// WorkerName says what WorkerCommand runs, for the report.
+	WorkerName string
 	// Progress receives a line as each measurement starts. Default: none.
 	Progress io.Writer
 }
@@ -103,6 +110,7 @@ func (o Options) withDefaults() Options {
 	o.Chunksize = orInt(o.Chunksize, 100)
 	o.Repeat = orInt(o.Repeat, 4)
 	o.Goroutines = orInt(o.Goroutines, pick(10000, 1000))
+	o.Rounds = orInt(o.Rounds, pick(3, 2))
 	if o.FetchDelay <= 0 {
 		o.FetchDelay = 50 * time.Millisecond
 	}

@@ -27,8 +27,10 @@ type Replace struct {
 	KillToReady Dist `json:"kill_to_ready"`
 	// FromSpare is how many replacements a warm spare made; a spare still
 	// starting when the kill came makes a cold replacement.
-	FromSpare int   `json:"from_spare"`
-	GraceNs   int64 `json:"grace_ns,omitempty"` // thread mode's grace before abandoning
+	FromSpare int `json:"from_spare"`
+	// ReadyP50 is Ready's p50 over the rounds.
+	ReadyP50 *Spread `json:"ready_p50_spread,omitempty"`
+	GraceNs  int64   `json:"grace_ns,omitempty"` // thread mode's grace before abandoning
 }
 
 // respawnPause is how long the pool rests before each kill, so that the

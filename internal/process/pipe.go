@@ -48,8 +48,8 @@ type pending struct {
 
 // pipe is the Worker's pipelining state.
 type pipe struct {
-	mu sync.Mutex
-	pending pendingRing // the batches in flight, oldest first
+	mu      sync.Mutex
+	pending pendingRing         // the batches in flight, oldest first
 	early   map[uint64]struct{} // tickets cancelled before they were sent
 	sent    uint64              // the highest ticket sent
 	refused []uint64            // tags of batches answered without being sent, oldest first

@@ -23,6 +23,9 @@ func Serve() error {
 	if os.Getenv(envGuard) != "" {
 		return serveGuard()
 	}
+	if kind := os.Getenv(envPeer); kind != "" {
+		return servePeer(kind)
+	}
 	closeStrayFDs(dataFD, progressFD)
 	// go-plugin redirects os.Stderr into its stdio stream once serving;
 	// logs must reach the real stderr, which the host reads line by line.
@@ -105,5 +108,5 @@ func envOr(key, def string) string {
 // rather than start a pool of its own, which would start workers that
 // start workers.
 func InWorker() bool {
-	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(envGuard) != ""
+	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(envGuard) != "" || os.Getenv(envPeer) != ""
 }
