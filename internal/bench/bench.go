@@ -42,10 +42,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // round is o for one round: the run's samples shared among the rounds.
 func (o Options) round() Options {
 	n := o.Rounds
-	o.Tasks = max(o.Tasks/n, 200)
-	o.Starts = max(o.Starts/n, 3)
-	o.Kills = max(o.Kills/n, 2)
-	o.Duration = max(o.Duration/time.Duration(n), 50*time.Millisecond)
+	share := func(x int) int { return (x + n - 1) / n }
+	o.Tasks, o.Starts, o.Kills = share(o.Tasks), share(o.Starts), share(o.Kills)
+	o.Duration = max(o.Duration/time.Duration(n), 10*time.Millisecond)
 	return o
 }
 

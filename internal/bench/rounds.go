@@ -64,6 +64,9 @@ func mergeBy[T any](rounds [][]T, head func(*T) float64, extra func(out *T, all 
 	for _, r := range rounds {
 		n = min(n, len(r))
 	}
+	if n == 0 {
+		return nil // a measurement that did not run stays absent
+	}
 	out := make([]T, n)
 	for i := range n {
 		var all []*T
