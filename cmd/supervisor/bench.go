@@ -67,7 +67,7 @@ func addBenchFlags(fs *pflag.FlagSet, f *benchFlags) {
 	fs.IntVar(&o.InFlight, "in-flight", 0, "tasks (or chunks) outstanding per worker for throughput (default 64)")
 	fs.IntVar(&o.Chunksize, "chunksize", 0, "tasks per message for batched throughput (default 100)")
 	fs.IntVar(&o.Repeat, "repeat", 0, "the longer primes list is the seed's this many times (default 4)")
-	fs.IntVar(&o.Goroutines, "goroutines", 0, "goroutine workers started to measure one's memory (default 10000, quick 1000)")
+	fs.IntVar(&o.Goroutines, "goroutines", 0, "goroutine workers started to measure one's memory (default 5000, quick 1000)")
 	fs.Var(newDuration(&o.FetchDelay, 0), "fetch-delay", "delay of the loopback pages for fetch; 0s: 50ms")
 	fs.IntVar(&o.Rounds, "rounds", 0, "rounds of every measurement, the columns alternating; each figure is the median of the rounds, with their range (default 3, quick 2)")
 	fs.BoolVar(&o.Quick, "quick", false, "fewer samples: every figure in well under a minute")

@@ -58,7 +58,7 @@ type Options struct {
 	// over. Default 4.
 	Repeat int
 	// Goroutines is how many goroutine workers are started to measure the
-	// memory of one. Default 10000 (quick 1000).
+	// memory of one. Default 5000 (quick 1000).
 	Goroutines int
 	// FetchDelay is how long the loopback page server waits before each
 	// page, standing in for the network. Default 50ms.
@@ -109,7 +109,7 @@ func (o Options) withDefaults() Options {
 	o.InFlight = orInt(o.InFlight, 64)
 	o.Chunksize = orInt(o.Chunksize, 100)
 	o.Repeat = orInt(o.Repeat, 4)
-	o.Goroutines = orInt(o.Goroutines, pick(10000, 1000))
+	o.Goroutines = orInt(o.Goroutines, pick(5000, 1000)) // 10000 is over Go's thread limit (see internal/limits)
 	o.Rounds = orInt(o.Rounds, pick(3, 2))
 	if o.FetchDelay <= 0 {
 		o.FetchDelay = 50 * time.Millisecond
