@@ -316,6 +316,14 @@ func TestBenchPython(t *testing.T) {
 	if !json.Valid(py.Micro) || !json.Valid(py.SeedPrimes) || !json.Valid(py.SeedFetch) {
 		t.Error("the scripts' JSON was not kept as it came")
 	}
+	// Python's round trips are columns of the same rounds, and the charts
+	// draw a report that has them (micro.py gives percentiles, no samples).
+	if _, ok := find(r.RoundTrip, func(x RoundTrip) bool { return x.Case == "python/process" }); !ok {
+		t.Errorf("no python/process round trip among %v", caseNames(r.RoundTrip, func(x RoundTrip) string { return x.Case }))
+	}
+	if _, err := Plot(r, t.TempDir()); err != nil {
+		t.Errorf("Plot with Python's columns: %v", err)
+	}
 	keys := map[string]bool{}
 	for _, x := range r.Ratios {
 		keys[x.Key] = true
