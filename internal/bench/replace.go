@@ -93,6 +93,14 @@ func replacements(ctx context.Context, o Options, c Case, kind string) (Replace,
 		return rep, err
 	}
 	defer stop(s)
+	if kind == "warm" {
+		// A spare starts on the first task submitted (so that it does not
+		// compete with the first workers' start): without one, the "warm"
+		// kills were all cold (0 of 20 replacements made by a spare).
+		if err := warm(ctx, s, 1); err != nil {
+			return rep, fmt.Errorf("replace %s: %w", c, err)
+		}
+	}
 	var ready, killToReady []time.Duration
 	for range o.Kills {
 		killed, err := killOne(ctx, o, s, kind)
