@@ -72,6 +72,16 @@ func (w *workload) all(yield func(worker.Task) bool) {
 	}
 }
 
+// list makes the whole task list at once, for the cluster run, which still
+// holds one (the local run streams, see execute).
+func (w *workload) list() []worker.Task {
+	out := make([]worker.Task, 0, w.len())
+	for t := range w.all {
+		out = append(out, t)
+	}
+	return out
+}
+
 // names are the task names the workload uses.
 func (w *workload) names() []string {
 	names := []string{w.name}
