@@ -4,19 +4,23 @@
 
 GO        ?= go
 BIN       := bin/supervisor
+# The worker processes' program, built beside the supervisor, which finds it
+# there (without it, the supervisor re-executes itself as its workers).
+WORKER    := bin/supervisor-worker
 PKGS      := ./...
 # Static, without gRPC's tracing: a worker starts faster (docs/benchmarks.md).
 BUILDFLAGS := -tags grpcnotrace
 export CGO_ENABLED := 0
 
-.PHONY: all build run deps deps-cluster test test-cluster soak lint vet fmt-check bench proto proto-check clean
+.PHONY: all build run deps deps-cluster test test-cluster soak lint vet fmt-check bench benchstat proto proto-check clean
 
 all: lint test build
 
-## build: the supervisor binary in bin/
+## build: the supervisor binary and its worker binary in bin/
 build:
-	@echo "==> build $(BIN)"
+	@echo "==> build $(BIN) $(WORKER)"
 	@$(GO) build $(BUILDFLAGS) -o $(BIN) ./cmd/supervisor
+	@$(GO) build $(BUILDFLAGS) -o $(WORKER) ./cmd/supervisor-worker
 
 ## run: the seed's demo (primes) in process mode
 run: build
@@ -83,10 +87,23 @@ vet:
 	@echo "==> go vet"
 	@$(GO) vet $(BUILDFLAGS) $(PKGS)
 
-## bench: Go benchmarks of the hot paths, in benchstat's format
+# BENCH picks benchmarks (a go test -bench pattern), BENCHCOUNT how many runs of each
+# (benchstat wants several), BENCHOUT where the results go. Compare two builds with
+# benchstat, pinned here: make bench BENCHOUT=old.txt; (change); make bench BENCHOUT=new.txt;
+# $(BENCHSTAT) old.txt new.txt
+BENCH      ?= .
+BENCHCOUNT ?= 6
+BENCHOUT   ?= bench.txt
+BENCHSTAT  := $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+## bench: Go benchmarks of the hot paths, in benchstat's format, into $(BENCHOUT)
 bench:
-	@echo "==> go test -bench"
-	@$(GO) test $(BUILDFLAGS) -run='^$$' -bench=. -benchmem -count=5 $(PKGS)
+	@echo "==> go test -bench='$(BENCH)' -count=$(BENCHCOUNT) > $(BENCHOUT)"
+	@$(GO) test $(BUILDFLAGS) -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) $(PKGS) | tee $(BENCHOUT)
+
+## benchstat: compare two runs of make bench: make benchstat OLD=old.txt NEW=new.txt
+benchstat:
+	@$(BENCHSTAT) $(OLD) $(NEW)
 
 ## proto: regenerate internal/workerpb and internal/controlpb. Needs protoc (Debian: apt-get install
 ## -y protobuf-compiler); the Go plugins are the versions pinned in go.mod.

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/procpool/supervisor/internal/backend"
@@ -14,14 +15,30 @@ import (
 type chunk struct {
 	m       *mapCall
 	name    string
-	firstID uint64   // the task ID of inputs[0]; input i is firstID+i
-	inputs  [][]byte // the caller's, not copied
-	out     []Result // each input's result
-	left    int      // inputs without a result; guarded by m.mu
-	done    chan struct{}
+	firstID uint64       // the task ID of inputs[0]; input i is firstID+i
+	inputs  [][]byte     // the caller's, not copied
+	bytes   int          // the inputs' share of the payload limit
+	out     []inputOut   // each input's output, error and status
+	res     []Result     // each input's whole result, kept only for events (Config.OnEvent)
+	left    atomic.Int64 // inputs without a result
 }
 
-func (c *chunk) len() int { return len(c.inputs) }
+// An inputOut is what Map yields for an input, and its status for the
+// counts. It is all a chunk keeps per input unless events are on: a whole
+// Result is 160 bytes, written per input and copied again (issue 12).
+type inputOut struct {
+	output []byte
+	err    error
+	status Status
+}
+
+// set gives input i the result r.
+func (c *chunk) set(i int, r Result) {
+	c.out[i] = inputOut{output: r.Output, err: r.Err, status: r.Status}
+	if c.res != nil {
+		c.res[i] = r
+	}
+}
 
 // appendTasks appends the tasks of inputs lo to hi to ts.
 func (c *chunk) appendTasks(ts []worker.Task, lo, hi int) []worker.Task {
@@ -45,25 +62,25 @@ func (j *job) part(lo, hi int) *job {
 func (sl *slot) answeredChunk(l *life, j *job, ans *backend.Answer, rt time.Duration, r *round) {
 	c := j.chunk
 	n := j.hi - j.lo
-	var exec time.Duration
+	again, useful := -1, false // the first input to run again, if any
 	for i := range n {
-		exec += ans.Results[i].Exec
-	}
-	share := max(rt-exec, 0) / time.Duration(n)
-	again := -1 // the first input to run again, if any
-	for i := range n {
-		res, err := ans.Results[i], ans.Errs[i]
-		out := Result{Output: res.Output, Err: err, Worker: sl.id, PID: l.inst.PID(), Exec: res.Exec, RoundTrip: res.Exec + share}
-		if err == nil {
-			l.useful.Store(true)
+		o := &c.out[j.lo+i]
+		*o = inputOut{output: ans.Results[i].Output}
+		if err := ans.Errs[i]; err == nil {
+			useful = true
 		} else {
 			st, e, retry := sl.classify(j, err)
 			if retry && again < 0 {
 				again = i
 			}
-			out.Status, out.Err = st, e
+			o.status, o.err = st, e
 		}
-		c.out[j.lo+i] = out
+	}
+	if useful {
+		l.useful.Store(true)
+	}
+	if c.res != nil {
+		sl.chunkResults(l, j, ans, rt)
 	}
 	if again < 0 {
 		r.settled = append(r.settled, outcome{job: j, written: true})
@@ -75,6 +92,24 @@ func (sl *slot) answeredChunk(l *life, j *job, ans *backend.Answer, rt time.Dura
 		r.settled = append(r.settled, outcome{job: j.part(j.lo, j.lo+again), written: true})
 	}
 	sl.forgive(j.part(j.lo+again, j.hi), r, ErrKilled)
+}
+
+// chunkResults fills the whole results of an answered chunk job's inputs,
+// for the events: each input's round trip is its own Exec plus an equal
+// share of the rest of the chunk's.
+func (sl *slot) chunkResults(l *life, j *job, ans *backend.Answer, rt time.Duration) {
+	c := j.chunk
+	n := j.hi - j.lo
+	var exec time.Duration
+	for i := range n {
+		exec += ans.Results[i].Exec
+	}
+	share := max(rt-exec, 0) / time.Duration(n)
+	pid := l.inst.PID()
+	for i := range n {
+		o, res := c.out[j.lo+i], ans.Results[i]
+		c.res[j.lo+i] = Result{Output: o.output, Err: o.err, Status: o.status, Worker: sl.id, PID: pid, Exec: res.Exec, RoundTrip: res.Exec + share}
+	}
 }
 
 // lostChunk settles a chunk job whose worker died under it (or was

@@ -81,9 +81,12 @@ type Config struct {
 	// IPC is process mode's data path. Default IPCFrame: the fastest
 	// (docs/benchmarks.md); gRPC stays the control plane on every path.
 	IPC IPC
-	// InFlight is how many tasks may be outstanding on one worker at once;
-	// more than one pipelines tasks to hide the round trip. A worker still
-	// runs them one at a time. Default 1; thread mode always uses 1.
+	// InFlight is how many tasks (or Map chunks) may be outstanding on one
+	// worker at once; more than one pipelines them to hide the round trip.
+	// A worker still runs them one at a time. It is a bound: a worker gets
+	// more than one at a time only while its tasks run for less than
+	// PipelineBelow each, so that tasks queued behind a long one do not wait
+	// while another worker is idle. Default 1; thread mode always uses 1.
 	InFlight int
 	// Retries is how many times a task whose worker died under it is run
 	// again on a fresh worker. Only the task that was executing is charged

@@ -154,7 +154,7 @@ func runsAgain(cause error) bool {
 // that was cancelled while handed over, ends at once without being sent.
 func (sl *slot) take(l *life, r *round) {
 	p := sl.p
-	room := sl.s.cfg.InFlight - len(sl.flights)
+	room := sl.room()
 	if limit := int64(sl.s.cfg.MaxTasksPerWorker); limit > 0 {
 		room = min(room, int(max(limit-l.tasks.Load(), 0)))
 	}
@@ -282,6 +282,7 @@ func (sl *slot) receive(l *life, r *round) {
 	}
 	for first := true; len(sl.flights) > 0 && (first || l.inst.Ready()); first = false {
 		ans := l.inst.Recv()
+		sl.adapt(ans)
 		j := sl.land(ans.Ticket)
 		sl.settle(l, j, ans, r)
 	}
@@ -315,11 +316,12 @@ func (sl *slot) tally(d delivery) {
 		}
 		return
 	}
+	ok := int64(0)
 	for i := j.lo; i < j.hi; i++ {
-		if j.chunk.out[i].Status == StatusOK {
-			sl.done.Add(1)
-		} else {
-			sl.failed.Add(1)
+		if j.chunk.out[i].status == StatusOK {
+			ok++
 		}
 	}
+	sl.done.Add(ok)
+	sl.failed.Add(int64(j.size()) - ok)
 }

@@ -24,6 +24,12 @@ func TestImportRules(t *testing.T) {
 		{pkg: mod + "supervisor", forbidden: []string{mod + "internal/demo", mod + "cmd/", "github.com/nats-io/",
 			"github.com/charmbracelet/", "charm.land/", "gonum.org/", "github.com/prometheus/client_golang", "github.com/spf13/"}},
 		{pkg: mod + "internal/demo", forbidden: []string{mod + "supervisor", mod + "internal/process"}},
+		// The worker processes' program links what serving tasks needs and
+		// nothing of the command line: Go initialises every linked package
+		// in every worker (issue 12).
+		{pkg: mod + "cmd/supervisor-worker", forbidden: []string{mod + "cluster", "github.com/nats-io/",
+			"github.com/charmbracelet/", "charm.land/", "gonum.org/", "github.com/prometheus/", "github.com/spf13/",
+			mod + "internal/bench", mod + "internal/tui", mod + "internal/metrics", mod + "internal/control"}},
 	}
 	for _, r := range rules {
 		deps := goListDeps(t, r.pkg)

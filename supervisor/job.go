@@ -31,11 +31,13 @@ type job struct {
 	fut   *futureState // nil for a chunk
 
 	// Guarded by the pool's lock.
-	state   jobState
-	slot    *slot       // the slot running it, while it runs
-	ticket  uint64      // its batch's ticket on that slot's worker
-	index   int         // its place in slot.running
-	unwatch func() bool // stops the watch of ctx, see pool.watch
+	state  jobState
+	slot   *slot       // the slot running it, while it runs
+	ticket uint64      // its batch's ticket on that slot's worker
+	index  int         // its place in slot.running
+	group  *watchGroup // the watch of ctx it is in, see watch.go
+	wprev  *job        // its neighbours in group
+	wnext  *job
 
 	cause causeCell // why its attempt is being cancelled, once it is
 

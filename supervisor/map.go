@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/procpool/supervisor/worker"
@@ -46,22 +46,30 @@ func (s *Supervisor) Map(ctx context.Context, name string, inputs iter.Seq[[]byt
 		}
 		m := s.newMapCall(ctx, name, chunksize)
 		defer m.close()
-		next, stop := iter.Pull(inputs)
-		defer stop()
-		for {
-			m.fill(next)
-			c := m.oldest()
-			if c == nil {
-				return
-			}
-			<-c.done
-			for i := range c.out {
-				if !yield(c.out[i].Output, c.out[i].Err) {
+		// Push, not pull: reading the inputs with iter.Pull cost a
+		// coroutine switch per input. The loop sends each chunk as it
+		// fills and yields what has come back whenever the window is full
+		// or the oldest chunk is done.
+		c := m.newChunk()
+		for in := range inputs {
+			if !c.fits(in) {
+				if !m.send(c, yield) {
 					return
 				}
+				c = m.newChunk()
 			}
-			m.pop()
+			c.add(in)
+			if len(c.inputs) == m.size {
+				if !m.send(c, yield) {
+					return
+				}
+				c = m.newChunk()
+			}
 		}
+		if len(c.inputs) > 0 && !m.send(c, yield) {
+			return
+		}
+		m.drain(yield, true)
 	}
 }
 
@@ -75,12 +83,16 @@ type mapCall struct {
 	size   int // chunksize
 	window int // chunks at most in flight or waiting to be yielded
 	p      *pool
+	events bool // Config.OnEvent is set: keep each input's whole Result
 
-	mu     sync.Mutex // guards each chunk's left
-	chunks []*chunk
-	ended  bool   // the inputs ran out
-	next   []byte // an input read but not yet in a chunk, when held
-	held   bool
+	chunks []*chunk // in flight or waiting to be yielded, oldest first
+	free   []*chunk // yielded, for reuse
+
+	// The caller waits for the oldest chunk without a lock: it publishes
+	// the chunk in waiter, and whoever resolves that chunk's last input
+	// takes it back out and sends a token on ready (see wait).
+	waiter atomic.Pointer[chunk]
+	ready  chan struct{}
 }
 
 func (s *Supervisor) newMapCall(ctx context.Context, name string, size int) *mapCall {
@@ -91,94 +103,117 @@ func (s *Supervisor) newMapCall(ctx context.Context, name string, size int) *map
 		workers = p.Workers
 	}
 	return &mapCall{s: s, ctx: ctx, cancel: cancel, name: name, size: size, p: p,
+		events: s.cfg.OnEvent != nil, ready: make(chan struct{}, 1),
 		window: max(4, 2*workers*s.cfg.InFlight)}
 }
 
-// fill reads inputs and sends chunks until the window is full or the
-// inputs run out.
-func (m *mapCall) fill(next func() ([]byte, bool)) {
-	for len(m.chunks) < m.window {
-		inputs := m.cut(next)
-		if len(inputs) == 0 {
-			return
-		}
-		m.send(inputs)
+// newChunk returns an empty chunk, reusing one already yielded.
+func (m *mapCall) newChunk() *chunk {
+	if n := len(m.free); n > 0 {
+		c := m.free[n-1]
+		m.free = m.free[:n-1]
+		return c
 	}
+	return &chunk{m: m, name: m.name, inputs: make([][]byte, 0, m.size)}
 }
 
-// cut reads the next chunk's inputs: up to the chunksize, and within the
-// payload limit (an input over it travels alone, and fails alone). An
-// input that would push a chunk over the limit waits for the next one.
-func (m *mapCall) cut(next func() ([]byte, bool)) [][]byte {
-	var inputs [][]byte
-	bytes := 0
-	for len(inputs) < m.size {
-		in, ok := m.peek(next)
-		if !ok {
-			break
-		}
-		n := len(in) + len(m.name) + chunkOverhead
-		if len(inputs) > 0 && bytes+n > m.s.cfg.MaxPayload {
-			break
-		}
-		m.held = false
-		inputs = append(inputs, in)
-		bytes += n
-	}
-	return inputs
+// fits reports whether in can join c within the payload limit: an input
+// that would push a chunk over it waits for the next one, and one over the
+// limit alone travels alone (and fails alone).
+func (c *chunk) fits(in []byte) bool {
+	return len(c.inputs) == 0 || c.bytes+len(in)+len(c.name)+chunkOverhead <= c.m.s.cfg.MaxPayload
 }
 
-// peek returns the next input without taking it: the one held back by cut,
-// or a new one from the caller's sequence.
-func (m *mapCall) peek(next func() ([]byte, bool)) ([]byte, bool) {
-	if m.held {
-		return m.next, true
-	}
-	if m.ended {
-		return nil, false
-	}
-	in, ok := next()
-	if !ok {
-		m.ended = true
-		return nil, false
-	}
-	m.next, m.held = in, true
-	return in, true
+func (c *chunk) add(in []byte) {
+	c.inputs = append(c.inputs, in)
+	c.bytes += len(in) + len(c.name) + chunkOverhead
 }
 
 // chunkOverhead is what a task costs a message beyond its input, counted
 // generously: the frame path's envelope is 22 bytes and the name.
 const chunkOverhead = 64
 
-// send makes inputs a chunk and queues its job.
-func (m *mapCall) send(inputs [][]byte) {
+// send queues c's job, then yields what is ready: everything done at the
+// front of the window, and, while the window is full, waits for the
+// oldest. It reports false when the caller stopped iterating.
+func (m *mapCall) send(c *chunk, yield func([]byte, error) bool) bool {
 	s := m.s
-	n := uint64(len(inputs))
-	c := &chunk{m: m, name: m.name, firstID: s.nextID.Add(n) - n + 1, inputs: inputs,
-		out: make([]Result, len(inputs)), left: len(inputs), done: make(chan struct{})}
-	m.chunks = append(m.chunks, c)
-	j := &job{id: c.firstID, task: worker.Task{Name: m.name, Input: inputs[0]}, chunk: c, ctx: m.ctx, hi: len(inputs), queuedAt: time.Now()}
-	s.place(m.p, j)
-}
-
-// oldest is the chunk to yield next, or nil when all are yielded.
-func (m *mapCall) oldest() *chunk {
-	if len(m.chunks) == 0 {
-		return nil
+	n := len(c.inputs)
+	c.firstID = s.nextID.Add(uint64(n)) - uint64(n) + 1
+	c.left.Store(int64(n))
+	c.out = grow(c.out, n)
+	if m.events {
+		c.res = grow(c.res, n)
 	}
-	return m.chunks[0]
+	m.chunks = append(m.chunks, c)
+	j := &job{id: c.firstID, task: worker.Task{Name: m.name, Input: c.inputs[0]}, chunk: c, ctx: m.ctx, hi: n, queuedAt: time.Now()}
+	s.place(m.p, j)
+	return m.drain(yield, false)
 }
 
+// grow returns s resliced to n, reallocated if it is too short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// drain yields the chunks at the front of the window that are done; with
+// all, or while the window is full, it waits for the oldest. It reports
+// false when the caller stopped iterating.
+func (m *mapCall) drain(yield func([]byte, error) bool, all bool) bool {
+	for len(m.chunks) > 0 {
+		c := m.chunks[0]
+		if !all && len(m.chunks) < m.window && !m.isDone(c) {
+			return true
+		}
+		m.wait(c)
+		for i := range c.out {
+			if !yield(c.out[i].output, c.out[i].err) {
+				return false
+			}
+		}
+		m.pop()
+	}
+	return true
+}
+
+func (m *mapCall) isDone(c *chunk) bool { return c.left.Load() == 0 }
+
+// wait waits until every input of c has its result. Either it sees c done
+// after publishing it, or the resolver of c's last input sees it published:
+// exactly one of them takes it back (the CompareAndSwap), and if that is
+// the resolver, a token is on its way.
+func (m *mapCall) wait(c *chunk) {
+	if c.left.Load() == 0 {
+		return
+	}
+	m.waiter.Store(c)
+	if c.left.Load() == 0 && m.waiter.CompareAndSwap(c, nil) {
+		return
+	}
+	<-m.ready
+}
+
+// pop drops the oldest chunk, yielded, and keeps it for reuse: nothing
+// refers to it any more, its jobs being done.
 func (m *mapCall) pop() {
+	c := m.chunks[0]
 	m.chunks[0] = nil
 	m.chunks = m.chunks[1:]
+	clear(c.inputs)
+	clear(c.out)
+	clear(c.res)
+	c.inputs, c.bytes = c.inputs[:0], 0
+	m.free = append(m.free, c)
 }
 
 // close cancels what is left of the call and waits for it.
 func (m *mapCall) close() {
 	m.cancel(errMapClosed)
 	for _, c := range m.chunks {
-		<-c.done
+		m.wait(c)
 	}
 }
 
@@ -186,14 +221,10 @@ func (m *mapCall) close() {
 // stopped iterating: nobody will read their results.
 var errMapClosed = errors.New("map call ended")
 
-// resolve records that n inputs of c have their results; the last one
-// releases the chunk.
+// resolve records that n inputs of c have their results, and wakes the
+// caller if it waits for c and c is now done.
 func (c *chunk) resolve(n int) {
-	c.m.mu.Lock()
-	c.left -= n
-	last := c.left == 0
-	c.m.mu.Unlock()
-	if last {
-		close(c.done)
+	if c.left.Add(-int64(n)) == 0 && c.m.waiter.CompareAndSwap(c, nil) {
+		c.m.ready <- struct{}{}
 	}
 }

@@ -29,6 +29,7 @@ type pool struct {
 	paused   bool          // take nothing from the queue
 	space    chan struct{} // closed when a queued job leaves, for Submit waiting under MaxQueued
 	maxQueue int
+	groups   map[<-chan struct{}]*watchGroup // the contexts watched, see watch.go
 }
 
 func newPool(s *Supervisor, p Pool) *pool {
@@ -105,15 +106,6 @@ func (p *pool) handOff() {
 		p.hand(sl, j)
 		sl.nudge()
 	}
-}
-
-// watch makes the end of j's context cancel it, wherever it is by then;
-// the caller holds p.mu. A context that cannot end costs nothing.
-func (p *pool) watch(j *job) {
-	if j.ctx.Done() == nil || j.unwatch != nil {
-		return
-	}
-	j.unwatch = context.AfterFunc(j.ctx, func() { p.cancel(j, context.Cause(j.ctx)) })
 }
 
 // hand gives j to sl, which is waiting: it becomes sl's, unsent; the
@@ -203,9 +195,7 @@ func (p *pool) cancel(j *job, cause error) bool {
 // settled releases what a job held while pending; the caller holds p.mu
 // and has just marked it done.
 func (p *pool) settled(j *job) {
-	if j.unwatch != nil {
-		j.unwatch()
-	}
+	p.unwatch(j)
 }
 
 // cancelRunning cancels every job running on sl (sl nil: on every slot)

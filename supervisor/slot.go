@@ -30,6 +30,7 @@ type slot struct {
 
 	// The slot goroutine's own.
 	flights []flight      // batches sent and not yet answered, oldest first
+	window  int           // how many it may have in flight now, see window.go
 	scratch []worker.Task // what Send is given, reused: Send copies what it keeps
 
 	// Read by Workers and the sampler.

@@ -1,5 +1,7 @@
 package supervisor
 
+import "context"
+
 // spareUp starts the warm spares, once: on the first task submitted, so
 // that they do not compete with the first workers' start.
 func (s *Supervisor) spareUp() {
@@ -22,9 +24,21 @@ func (s *Supervisor) spareUp() {
 // stops: a dead worker's replacement is then ready as soon as the death is
 // noticed, instead of after a spawn and a handshake.
 func (s *Supervisor) keepSpare() {
+	// A spare's start ends with the supervisor's stopping, not only with
+	// its being forced down: a Stop right after the first tasks (a run of
+	// one tiny task) used to wait for the spare to finish starting.
+	ctx, cancel := context.WithCancel(s.forceCtx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	failures := 0
 	for !s.isStopping() {
-		inst, err := s.start(s.forceCtx, 0)
+		inst, err := s.start(ctx, 0)
 		if err != nil {
 			failures++
 			s.cfg.Logger.Warn("spare worker failed to start", "err", err)
@@ -39,6 +53,9 @@ func (s *Supervisor) keepSpare() {
 		case <-inst.Done(): // it died waiting; start another
 			s.stopInstance(inst)
 		case <-s.stopping:
+			// It never served: nothing to finish gently, and a stop
+			// should not wait for a go-plugin shutdown it does not need.
+			_ = inst.Kill()
 			s.stopInstance(inst)
 			return
 		}

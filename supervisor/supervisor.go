@@ -236,7 +236,7 @@ func (s *Supervisor) route(name string) *pool {
 func (s *Supervisor) finish(j *job, r Result) {
 	if j.chunk != nil {
 		for i := j.lo; i < j.hi; i++ {
-			j.chunk.out[i] = r
+			j.chunk.set(i, r)
 		}
 		s.finishWritten(j, r)
 		return
@@ -259,11 +259,19 @@ func (s *Supervisor) finishAll(js []*job, r Result) {
 // finishWritten completes a chunk job whose inputs hold their results.
 func (s *Supervisor) finishWritten(j *job, _ Result) {
 	c := j.chunk
+	ok := int64(0)
 	for i := j.lo; i < j.hi; i++ {
-		r := &c.out[i]
-		r.ID, r.Task, r.Attempts, r.Queued = c.firstID+uint64(i), worker.Task{Name: c.name, Input: c.inputs[i]}, j.attempts, j.queued
-		s.counts[r.Status].Add(1)
-		if s.cfg.OnEvent != nil {
+		if st := c.out[i].status; st == StatusOK {
+			ok++
+		} else {
+			s.counts[st].Add(1)
+		}
+	}
+	s.counts[StatusOK].Add(ok) // one atomic add per job, not per input: the slots share the counter
+	if c.res != nil {
+		for i := j.lo; i < j.hi; i++ {
+			r := &c.res[i]
+			r.ID, r.Task, r.Attempts, r.Queued = c.firstID+uint64(i), worker.Task{Name: c.name, Input: c.inputs[i]}, j.attempts, j.queued
 			s.cfg.OnEvent(TaskFinished{Result: *r})
 		}
 	}

@@ -146,6 +146,9 @@ func serveAgent(ctx context.Context, o *agentOptions, stderr io.Writer) error {
 	}
 	lvl, _ := parseLogLevel(o.logLevel)
 	o.pool.Logger, o.pool.WorkerLogLevel = log, lvl
+	// The lean worker binary, beside this one: a worker re-executing the
+	// command would link and initialise the cluster's NATS client too.
+	o.pool.WorkerCommand = workerCommand()
 	pool, err := cluster.NewLocalPool(ctx, o.pool)
 	if err != nil {
 		return err

@@ -67,8 +67,9 @@ func addBenchFlags(fs *pflag.FlagSet, f *benchFlags) {
 	fs.IntVar(&o.InFlight, "in-flight", 0, "tasks (or chunks) outstanding per worker for throughput (default 64)")
 	fs.IntVar(&o.Chunksize, "chunksize", 0, "tasks per message for batched throughput (default 100)")
 	fs.IntVar(&o.Repeat, "repeat", 0, "the longer primes list is the seed's this many times (default 4)")
-	fs.IntVar(&o.Goroutines, "goroutines", 0, "goroutine workers started to measure one's memory (default 10000, quick 1000)")
+	fs.IntVar(&o.Goroutines, "goroutines", 0, "goroutine workers started to measure one's memory (default 5000, quick 1000)")
 	fs.Var(newDuration(&o.FetchDelay, 0), "fetch-delay", "delay of the loopback pages for fetch; 0s: 50ms")
+	fs.IntVar(&o.Rounds, "rounds", 0, "rounds of every measurement, the columns alternating; each figure is the median of the rounds, with their range (default 3, quick 2)")
 	fs.BoolVar(&o.Quick, "quick", false, "fewer samples: every figure in well under a minute")
 	fs.BoolVar(&f.json, "json", false, "print the report as one JSON object on one line")
 	fs.StringVar(&f.plot, "plot", "", "write charts (PNG and SVG) to this `directory`")
@@ -106,6 +107,9 @@ Progress goes to stderr; the report to stdout. See docs/benchmarks.md.`,
 // bench measures both modes side by side (docs/benchmarks.md).
 func bench(f *benchFlags, stdout, stderr io.Writer) error {
 	f.opts.Progress = stderr
+	if f.opts.WorkerCommand = workerCommand(); f.opts.WorkerCommand != nil {
+		f.opts.WorkerName = workerBinary + ", beside this binary"
+	}
 	if f.python {
 		f.opts.Python = findPython(stderr)
 	}
@@ -132,7 +136,7 @@ func bench(f *benchFlags, stdout, stderr io.Writer) error {
 func (f *benchFlags) check() error {
 	for name, v := range map[string]int{"workers": f.opts.Workers, "tasks": f.opts.Tasks, "starts": f.opts.Starts,
 		"kills": f.opts.Kills, "in-flight": f.opts.InFlight, "chunksize": f.opts.Chunksize, "repeat": f.opts.Repeat,
-		"goroutines": f.opts.Goroutines} {
+		"goroutines": f.opts.Goroutines, "rounds": f.opts.Rounds} {
 		if v < 0 {
 			return usagef("bench: --%s=%d: want a positive number", name, v)
 		}

@@ -83,7 +83,7 @@ func (o *options) checkNumbers() error {
 		{"max-restarts", o.maxRestart, 1, 1_000_000},
 		{"max-tasks-per-worker", o.maxTasks, 0, 1 << 30},
 		{"spares", o.spares, 0, o.workers},
-		{"in-flight", o.inFlight, 1, maxInFlight},
+		{"in-flight", o.inFlight, 0, maxInFlight},
 		{"chunksize", o.chunksize, 1, maxChunksize},
 	} {
 		if b.n < b.lo || b.n > b.hi {

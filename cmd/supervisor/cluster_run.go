@@ -65,7 +65,7 @@ func runCluster(args []string, stdout, stderr io.Writer) exitCode {
 		return report(stderr, err)
 	}
 	defer c.close()
-	return executeCluster(ctx, c, o, tasks, stdout, stderr)
+	return executeCluster(ctx, c, o, tasks.list(), stdout, stderr)
 }
 
 // parseClusterWorkload reads the workload's flags and arguments, as the

@@ -155,7 +155,7 @@ func TestBounds(t *testing.T) {
 		{[]string{"--spares=-1"}, "--spares=-1: want from 0 to"},
 		{[]string{"--retries=-1"}, "--retries=-1: want from 0 to 100"},
 		{[]string{"--max-tasks-per-worker=-1"}, "--max-tasks-per-worker=-1: want from 0"},
-		{[]string{"--in-flight=100000"}, "--in-flight=100000: want from 1 to 1024"},
+		{[]string{"--in-flight=100000"}, "--in-flight=100000: want from 0 to 1024"},
 		{[]string{"--max-payload=2GiB"}, "--max-payload=2GiB: want from 1 byte to 1GiB"},
 		{[]string{"--workers=99999999999999999999"}, "--workers=99999999999999999999: out of range"},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/procpool/supervisor/internal/demo"
 	"runtime"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -76,7 +77,8 @@ func addWorkloadFlags(fs *pflag.FlagSet, o *options) {
 	fs.Var(newInt(&o.maxTasks, 0), "max-tasks-per-worker", "recycle a worker after this many tasks; 0: never")
 	fs.Var(newSize(&o.maxRSS, 0), "max-worker-rss", "replace a worker process over this RSS, e.g. 256MiB; 0: no limit")
 	fs.Var(newInt(&o.spares, supervisor.DefaultSpares), "spares", "warm spare worker processes, at most --workers (more would only cost memory)")
-	fs.Var(newInt(&o.inFlight, 1), "in-flight", boundHelp("tasks (or chunks) outstanding per worker (pipelining)", maxInFlight, ""))
+	fs.Var(newInt(&o.inFlight, 0), "in-flight", boundHelp("tasks (or chunks) outstanding per worker (pipelining); 0: "+
+		strconv.Itoa(autoInFlight)+" in process mode, 1 with --timeout (a timeout would count the wait behind other tasks)", maxInFlight, ""))
 	fs.Var(newInt(&o.chunksize, 1), "chunksize", boundHelp("tasks per message, through Map, like Python's map(chunksize=...)", maxChunksize, ""))
 	fs.Var(newSize(&o.maxPayload, supervisor.DefaultMaxPayload), "max-payload", "largest task input or output in process mode, up to 1GiB")
 	fs.Var(newDuration(&o.fetchDelay, 300*time.Millisecond), "fetch-delay", "delay of the built-in pages for fetch")

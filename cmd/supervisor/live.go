@@ -16,6 +16,7 @@ import (
 type live struct {
 	*supervisor.Supervisor
 	ops.Controls
+	total int // the run's tasks, when known: they are submitted as the run goes
 }
 
 func newLive(s *supervisor.Supervisor) live { return live{Supervisor: s, Controls: ops.For(s)} }
@@ -23,8 +24,10 @@ func newLive(s *supervisor.Supervisor) live { return live{Supervisor: s, Control
 // Workers is every worker, by id.
 func (l live) Workers() []supervisor.WorkerInfo { return l.Stats().Workers }
 
-// Submitted is how many tasks were submitted so far.
-func (l live) Submitted() int { return int(l.Stats().Submitted) }
+// Submitted is how many tasks were submitted so far, or the run's whole
+// workload when known: the command submits its tasks a window at a time,
+// and a progress bar's total should not grow as it goes.
+func (l live) Submitted() int { return max(int(l.Stats().Submitted), l.total) }
 
 // Queued is how many tasks wait for a worker.
 func (l live) Queued() int { return l.Stats().Queued }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/procpool/supervisor/supervisor"
-	"github.com/procpool/supervisor/worker"
 )
 
 // parsePools reads each --pool NAME=N[:TASK[,TASK...]].
@@ -55,7 +54,7 @@ func parsePool(spec string) (supervisor.Pool, error) {
 
 // checkRouted makes sure some pool takes every task of the workload: a
 // task no pool takes is a usage error, not a failed task.
-func checkRouted(pools []supervisor.Pool, tasks []worker.Task) error {
+func checkRouted(pools []supervisor.Pool, names []string) error {
 	if len(pools) == 0 {
 		return nil
 	}
@@ -68,9 +67,9 @@ func checkRouted(pools []supervisor.Pool, tasks []worker.Task) error {
 			takes[t] = true
 		}
 	}
-	for _, t := range tasks {
-		if !takes[t.Name] {
-			return usagef("task %s: no --pool takes it", t.Name)
+	for _, name := range names {
+		if !takes[name] {
+			return usagef("task %s: no --pool takes it", name)
 		}
 	}
 	return nil

@@ -49,8 +49,14 @@ func startCLI(t *testing.T, args ...string) *running {
 // startCLIEnv is startCLI with env added to the environment.
 func startCLIEnv(t *testing.T, env []string, args ...string) *running {
 	t.Helper()
+	return startBinary(t, binary, env, args...)
+}
+
+// startBinary is startCLIEnv for the supervisor binary at bin.
+func startBinary(t *testing.T, bin string, env []string, args ...string) *running {
+	t.Helper()
 	r := &running{t: t, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
-	r.cmd = exec.Command(binary, args...)
+	r.cmd = exec.Command(bin, args...)
 	if env != nil {
 		r.cmd.Env = append(os.Environ(), env...)
 	}

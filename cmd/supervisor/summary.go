@@ -62,27 +62,43 @@ type rssSummary struct {
 	WorkerMaxBytes  int64 `json:"worker_max_bytes"` // the largest worker process; 0 in thread mode
 }
 
-func summarize(s live, results []supervisor.Result, wall time.Duration) summary {
+// A tally counts a run's results as they come, in memory that does not
+// grow with their number: statuses, and the overhead and exec times in
+// histograms.
+type tally struct {
+	n, ok, failed  int
+	statuses       map[string]int
+	overhead, exec histogram
+}
+
+func (t *tally) add(r supervisor.Result) {
+	if t.statuses == nil {
+		t.statuses = map[string]int{}
+	}
+	t.n++
+	t.statuses[r.Status.String()]++
+	if r.Status == supervisor.StatusOK {
+		t.ok++
+	} else {
+		t.failed++
+	}
+	if r.Exec > 0 { // the worker answered; a killed task's round trip is no measure of IPC
+		t.overhead.add(r.Overhead())
+		t.exec.add(r.Exec)
+	}
+}
+
+func summarize(s live, t *tally, wall time.Duration) summary {
 	cfg, st := s.Config(), s.Stats()
 	sum := summary{Type: "summary", Mode: cfg.Mode.String(), Workers: len(st.Workers),
-		Tasks: len(results), Statuses: map[string]int{}, WallNs: int64(wall)}
+		Tasks: t.n, OK: t.ok, Failed: t.failed, Statuses: t.statuses, WallNs: int64(wall)}
+	if sum.Statuses == nil {
+		sum.Statuses = map[string]int{}
+	}
 	if cfg.Mode == supervisor.ModeProcess {
 		sum.IPC = string(cfg.IPC)
 	}
-	var overhead, exec []time.Duration
-	for _, r := range results {
-		sum.Statuses[r.Status.String()]++
-		if r.Status == supervisor.StatusOK {
-			sum.OK++
-		} else {
-			sum.Failed++
-		}
-		if r.Exec > 0 { // the worker answered; a killed task's round trip is no measure of IPC
-			overhead = append(overhead, r.Overhead())
-			exec = append(exec, r.Exec)
-		}
-	}
-	sum.Overhead, sum.Exec = percentiles(overhead), percentiles(exec)
+	sum.Overhead, sum.Exec = t.overhead.percentiles(), t.exec.percentiles()
 	for _, w := range st.Workers {
 		sum.Restarts += int(w.Restarts)
 	}

@@ -23,15 +23,79 @@ func runWorkload(o *options, stdout io.Writer, con *console) error {
 		return err
 	}
 	defer cleanup()
-	if err := checkRouted(o.poolSpecs, tasks); err != nil {
+	if err := checkRouted(o.poolSpecs, tasks.names()); err != nil {
 		return err
 	}
 	return execute(o, tasks, stdout, con)
 }
 
-// workloadTasks is the run's task list: --task with its arguments,
-// repeated, and the --add tasks in the middle, where they hit a busy pool.
-func workloadTasks(o *options) ([]worker.Task, func(), error) {
+// A workload is the run's tasks: --task with its arguments, repeated, and
+// the --add tasks in the middle, where they hit a busy pool. It makes them
+// as they are submitted, never all at once, so that a run of ten million
+// tasks holds no list of ten million (issue 12: the CLI's memory stays flat
+// in the number of tasks).
+type workload struct {
+	name   string
+	inputs [][]byte // a repeated input is one slice, not one copy per task
+	repeat int
+	extra  []worker.Task
+}
+
+// len is how many tasks the workload has.
+func (w *workload) len() int { return len(w.inputs)*w.repeat + len(w.extra) }
+
+// all yields the tasks in order.
+func (w *workload) all(yield func(worker.Task) bool) {
+	mid := len(w.inputs) * w.repeat / 2
+	yieldExtra := func() bool {
+		for _, t := range w.extra {
+			if !yield(t) {
+				return false
+			}
+		}
+		return true
+	}
+	i := 0
+	for range w.repeat {
+		for _, in := range w.inputs {
+			if i == mid && !yieldExtra() {
+				return
+			}
+			if !yield(worker.Task{Name: w.name, Input: in}) {
+				return
+			}
+			i++
+		}
+	}
+	if i == mid {
+		yieldExtra()
+	}
+}
+
+// list makes the whole task list at once, for the cluster run, which still
+// holds one (the local run streams, see execute).
+func (w *workload) list() []worker.Task {
+	out := make([]worker.Task, 0, w.len())
+	for t := range w.all {
+		out = append(out, t)
+	}
+	return out
+}
+
+// names are the task names the workload uses.
+func (w *workload) names() []string {
+	names := []string{w.name}
+	for _, t := range w.extra {
+		if !slices.Contains(names, t.Name) {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}
+
+// workloadTasks is the run's workload: --task with its arguments, repeated,
+// and the --add tasks in the middle.
+func workloadTasks(o *options) (*workload, func(), error) {
 	site := &pageServer{delay: o.fetchDelay}
 	inputs, err := workloadInputs(o, site)
 	if err != nil {
@@ -56,18 +120,11 @@ func workloadTasks(o *options) ([]worker.Task, func(), error) {
 		cleanup()
 		return nil, func() {}, err
 	}
-	tasks := make([]worker.Task, 0, len(inputs)*o.repeat+len(extra))
-	shared := make([][]byte, len(inputs)) // a repeated input is one slice, not one copy per task
+	w := &workload{name: o.task, inputs: make([][]byte, len(inputs)), repeat: o.repeat, extra: extra}
 	for i, in := range inputs {
-		shared[i] = []byte(in)
+		w.inputs[i] = []byte(in)
 	}
-	for range o.repeat {
-		for _, in := range shared {
-			tasks = append(tasks, worker.Task{Name: o.task, Input: in})
-		}
-	}
-	mid := len(tasks) / 2
-	return slices.Concat(tasks[:mid], extra, tasks[mid:]), cleanup, nil
+	return w, cleanup, nil
 }
 
 // parseAdd reads TASK[:INPUT][*N]: N tasks of TASK with INPUT (default:
@@ -147,7 +204,7 @@ func workloadInputs(o *options, site *pageServer) ([]string, error) {
 // allocated: --repeat=9223372036854775807 used to panic in makeslice.
 func checkTotal(o *options, inputs []string, extra []worker.Task) error {
 	if len(inputs) > 0 && o.repeat > (maxTasks-len(extra))/len(inputs) {
-		return usagef("--repeat=%d: the run would have more than %d tasks, the most one run holds (%s)", o.repeat, maxTasks, "each result is kept until the summary")
+		return usagef("--repeat=%d: the run would have more than %d tasks, the most one run holds", o.repeat, maxTasks)
 	}
 	size := 0
 	for _, in := range inputs {

@@ -8,21 +8,53 @@ import (
 // A measurement adds its figures to the report.
 type measurement func(ctx context.Context, o Options, r *Report) error
 
-// Run measures what o asks for, in the order of Measurements, then runs
-// the Python side if o.Python is set, and compares.
+// Run measures what o asks for, in the order of Measurements, in
+// o.Rounds rounds (see rounds.go), with the Python side in each round if
+// o.Python is set, and compares.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	o = o.withDefaults()
 	begin := time.Now()
-	r := &Report{Machine: machine(), Settings: settings(o), Notes: []string{}}
 	urls, closePages, err := o.pages()
 	if err != nil {
 		return nil, err
 	}
 	defer closePages()
+	var rounds []*Report
+	for i := range o.Rounds {
+		o.progress("round %d of %d", i+1, o.Rounds)
+		rr, err := runRound(ctx, o.round(), urls)
+		if err != nil {
+			return nil, err
+		}
+		rounds = append(rounds, rr)
+	}
+	r := merge(rounds)
+	r.Machine, r.Settings, r.Notes = machine(), settings(o), []string{}
+	if r.Python != nil {
+		r.Ratios = compare(r)
+		r.Notes = append(r.Notes, checkPythonAnswers(r)...)
+	}
+	r.Notes = append(r.Notes, notes(o, r)...)
+	r.ElapsedNs = elapsedSince(begin)
+	return r, nil
+}
+
+// round is o for one round: the run's samples shared among the rounds.
+func (o Options) round() Options {
+	n := o.Rounds
+	share := func(x int) int { return (x + n - 1) / n }
+	o.Tasks, o.Starts, o.Kills = share(o.Tasks), share(o.Starts), share(o.Kills)
+	o.Duration = max(o.Duration/time.Duration(n), 10*time.Millisecond)
+	return o
+}
+
+// runRound runs every measurement once, then the Python side.
+func runRound(ctx context.Context, o Options, urls []string) (*Report, error) {
+	r := &Report{}
 	steps := map[string]measurement{
-		"startup": measureStartup, "roundtrip": measureRoundTrip, "throughput": measureThroughput,
-		"payload": measurePayload, "primes": measurePrimes, "memory": measureMemory,
-		"replace": measureReplace,
+		"startup": measureStartup, "roundtrip": measureRoundTrip, "scaling": measureScaling,
+		"throughput": measureThroughput, "payload": measurePayload, "primes": measurePrimes,
+		"memory": measureMemory, "replace": measureReplace,
 		"fetch": func(ctx context.Context, o Options, r *Report) error {
 			return measureFetch(ctx, o, urls, r)
 		},
@@ -39,14 +71,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	if o.Python != "" {
-		if r.Python, err = runPython(ctx, o, urls); err != nil {
+		py, err := runPython(ctx, o, urls)
+		if err != nil {
 			return nil, err
 		}
-		r.Ratios = compare(r)
-		r.Notes = append(r.Notes, checkPythonAnswers(r)...)
+		r.Python = py
+		pythonPeers(r)
 	}
-	r.Notes = append(r.Notes, notes(o, r)...)
-	r.ElapsedNs = elapsedSince(begin)
 	return r, nil
 }
 

@@ -20,11 +20,14 @@ import (
 // figures are there, plausible and consistent.
 func tiny() Options {
 	return Options{
-		Quick: true, Workers: 2, Duration: 20 * time.Millisecond, Tasks: 50, Starts: 2, Kills: 2,
+		Quick: true, Workers: 2, Duration: 20 * time.Millisecond, Tasks: 50, Starts: 4, Kills: 4,
 		Sizes: []int{1 << 10, 64 << 10, 256 << 10}, MaxPayload: 128 << 10, Repeat: 1,
-		Goroutines: 100, FetchDelay: 5 * time.Millisecond, WorkerCommand: testWorkerCommand,
+		Goroutines: 100, FetchDelay: 5 * time.Millisecond, WorkerCommand: testWorkerCommand, Rounds: 2,
 	}
 }
+
+// perRound is what each round of tiny measures.
+func perRound() Options { return tiny().withDefaults().round() }
 
 func runTiny(t *testing.T, o Options) *Report {
 	t.Helper()
@@ -76,9 +79,12 @@ func checkStartup(t *testing.T, r *Report, cases []string) {
 		t.Fatalf("start-up cases %v, want %v", got, cases)
 	}
 	for _, s := range r.Startup {
-		n := 2
+		n := perRound().Starts
 		if s.Mode == "thread" {
-			n = 2 * threadStarts
+			n *= threadStarts
+		}
+		if s.P50Spread == nil || s.P50Spread.Runs != 2 {
+			t.Errorf("start-up %s: spread %+v, want one over 2 rounds", s.Case, s.P50Spread)
 		}
 		checkDist(t, "start-up "+s.Case, s.Dist, n)
 	}
@@ -93,12 +99,16 @@ func checkStartup(t *testing.T, r *Report, cases []string) {
 }
 
 func checkRoundTrip(t *testing.T, r *Report, cases []string) {
-	if got := caseNames(r.RoundTrip, func(x RoundTrip) string { return x.Case }); !slices.Equal(got, cases) {
-		t.Fatalf("round-trip cases %v, want %v", got, cases)
+	want := slices.Concat([]string{"floor/socketpair", "floor/pipe"}, cases, []string{"go-plugin"})
+	if got := caseNames(r.RoundTrip, func(x RoundTrip) string { return x.Case }); !slices.Equal(got, want) {
+		t.Fatalf("round-trip cases %v, want %v", got, want)
 	}
 	for _, rt := range r.RoundTrip {
-		checkDist(t, "round trip "+rt.Case, rt.Caller, 50)
-		checkDist(t, "worker round trip "+rt.Case, rt.Worker, 50)
+		checkDist(t, "round trip "+rt.Case, rt.Caller, perRound().Tasks)
+		checkDist(t, "worker round trip "+rt.Case, rt.Worker, perRound().Tasks)
+		if rt.P50 == nil || rt.P50.Runs != 2 || rt.VsFloor == nil || rt.VsFloor.Min < 1 && rt.Mode != "floor" || rt.CPUPerTask == nil {
+			t.Errorf("round trip %s: p50 %+v, vs floor %+v, CPU %+v; want each over 2 rounds", rt.Case, rt.P50, rt.VsFloor, rt.CPUPerTask)
+		}
 		if rt.Overhead.P50Ns > rt.Worker.P50Ns || rt.Caller.MinNs < rt.Worker.MinNs {
 			t.Errorf("%s: overhead %v or caller %v does not fit the worker round trip %v", rt.Case, rt.Overhead, rt.Caller, rt.Worker)
 		}
@@ -106,8 +116,8 @@ func checkRoundTrip(t *testing.T, r *Report, cases []string) {
 }
 
 func checkThroughput(t *testing.T, r *Report, cases []string) {
-	if len(r.Throughput) != len(cases)*(2*2+1) {
-		t.Fatalf("%d throughput points, want %d cases × (2 worker counts × 2 shapes, and one cancellable)", len(r.Throughput), len(cases))
+	if len(r.Throughput) != len(cases)*(2*2+1)+1 {
+		t.Fatalf("%d throughput points, want %d cases × (2 worker counts × 2 shapes, and one cancellable), and go-plugin's", len(r.Throughput), len(cases))
 	}
 	for _, x := range r.Throughput {
 		if x.Tasks <= 0 || x.ElapsedNs <= 0 || x.TasksPerS <= 0 {
@@ -191,10 +201,15 @@ func checkReplace(t *testing.T, r *Report) {
 		t.Fatalf("replacements %v, want warm and cold on 3 data paths, and thread", kinds)
 	}
 	for _, x := range r.Replace {
-		checkDist(t, "replace "+x.Case+" "+x.Spare, x.Ready, 2)
-		checkDist(t, "kill → ready "+x.Case+" "+x.Spare, x.KillToReady, 2)
+		checkDist(t, "replace "+x.Case+" "+x.Spare, x.Ready, perRound().Kills)
+		checkDist(t, "kill → ready "+x.Case+" "+x.Spare, x.KillToReady, perRound().Kills)
 		if x.Spare != "warm" && x.FromSpare != 0 {
 			t.Errorf("%s %s: %d replacements by a spare", x.Case, x.Spare, x.FromSpare)
+		}
+		// A spare starts on the first task submitted: the warm figure
+		// submits one first, or it measures cold starts (it did).
+		if x.Spare == "warm" && x.FromSpare == 0 {
+			t.Errorf("%s warm: no replacement of %d was the spare", x.Case, x.Kills)
 		}
 	}
 }
@@ -234,7 +249,7 @@ func checkJSON(t *testing.T, r *Report) {
 		}
 	}
 	rt := back["roundtrip"].([]any)[0].(map[string]any)
-	if rt["case"] != "process/grpc" || rt["caller"].(map[string]any)["p50_ns"].(float64) <= 0 {
+	if rt["case"] != "floor/socketpair" || rt["caller"].(map[string]any)["p50_ns"].(float64) <= 0 || rt["p50_spread"] == nil {
 		t.Errorf("roundtrip[0] = %v", rt)
 	}
 }
@@ -280,7 +295,7 @@ func TestBenchOnlyWhatIsAsked(t *testing.T) {
 	o := tiny()
 	o.Only, o.IPCs = []string{"roundtrip"}, []supervisor.IPC{supervisor.IPCFrame}
 	r := runTiny(t, o)
-	if len(r.RoundTrip) != 2 || r.Startup != nil || r.Throughput != nil || r.Payload != nil || r.Primes != nil ||
+	if len(r.RoundTrip) != 5 || r.Startup != nil || r.Throughput != nil || r.Payload != nil || r.Primes != nil ||
 		r.Memory != nil || r.Replace != nil || r.Fetch != nil || r.Python != nil {
 		t.Errorf("--only=roundtrip --ipc=frame measured more or less: %+v", r)
 	}
@@ -305,6 +320,14 @@ func TestBenchPython(t *testing.T) {
 	}
 	if !json.Valid(py.Micro) || !json.Valid(py.SeedPrimes) || !json.Valid(py.SeedFetch) {
 		t.Error("the scripts' JSON was not kept as it came")
+	}
+	// Python's round trips are columns of the same rounds, and the charts
+	// draw a report that has them (micro.py gives percentiles, no samples).
+	if _, ok := find(r.RoundTrip, func(x RoundTrip) bool { return x.Case == "python/process" }); !ok {
+		t.Errorf("no python/process round trip among %v", caseNames(r.RoundTrip, func(x RoundTrip) string { return x.Case }))
+	}
+	if _, err := Plot(r, t.TempDir()); err != nil {
+		t.Errorf("Plot with Python's columns: %v", err)
 	}
 	keys := map[string]bool{}
 	for _, x := range r.Ratios {

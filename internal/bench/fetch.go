@@ -24,7 +24,9 @@ type Fetch struct {
 	Workers int `json:"workers"`
 	// WallNs is from New to the last result, as seed_fetch.py's wall_ns
 	// runs from the executor's construction.
-	WallNs  int64         `json:"wall_ns"`
+	WallNs int64 `json:"wall_ns"`
+	// Wall is WallNs over the rounds (see Spread).
+	Wall    *Spread       `json:"wall_spread,omitempty"`
 	Results []FetchResult `json:"results"` // in input order
 }
 

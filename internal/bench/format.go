@@ -47,3 +47,24 @@ func fmtRate(r float64) string {
 	}
 	return fmt.Sprintf("%.0f/s", r)
 }
+
+// fmtSpread prints a figure over the rounds as its median and range, each
+// with f: "7.4µs (6.9–8.1)". Without a spread, or a single round, it prints
+// the median alone.
+func fmtSpread(s *Spread, f func(float64) string) string {
+	if s == nil {
+		return ""
+	}
+	if s.Runs < 2 || s.Min == s.Max {
+		return f(s.Median)
+	}
+	return fmt.Sprintf("%s (%s–%s)", f(s.Median), f(s.Min), f(s.Max))
+}
+
+func nsOf(v float64) string    { return fmtNs(int64(v)) }
+func rateOf(v float64) string  { return fmtRate(v) }
+func timesOf(v float64) string { return fmt.Sprintf("%.2f×", v) }
+func cpuNsOf(v float64) string { return fmtNs(int64(v)) }
+func ratioOf(v float64) string { return fmt.Sprintf("%.2f", v) }
+func mbpsOf(v float64) string  { return fmt.Sprintf("%.0f MB/s", v) }
+func bytesOf(v float64) string { return fmtBytes(int64(v)) }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/procpool/supervisor/internal/limits"
 )
 
 func TestDistOf(t *testing.T) {
@@ -123,5 +125,33 @@ func TestPrimeRatios(t *testing.T) {
 	ps[0].Answers = []string{"7 is prime: true"}
 	if err := primeRatios(ps); err == nil {
 		t.Error("answers that differ between cases were not caught")
+	}
+}
+
+// TestDefaultsWithinLimits: bench's defaults pass the thread budget that
+// supervisor.New checks; 10000 goroutine workers did not (Go's limit is
+// 10000 threads), and bench without flags failed in its memory figure.
+func TestDefaultsWithinLimits(t *testing.T) {
+	for _, quick := range []bool{false, true} {
+		o := Options{Quick: quick}.withDefaults()
+		if err := limits.CheckWorkers("thread", o.Goroutines); err != nil {
+			t.Errorf("quick=%v: %d goroutine workers: %v", quick, o.Goroutines, err)
+		}
+	}
+}
+
+// TestSpreadOf: the median of the rounds (the lower middle of an even
+// count), its range, and which round it was.
+func TestSpreadOf(t *testing.T) {
+	s, i := spreadOf([]float64{3, 1, 2})
+	if s != (Spread{Median: 2, Min: 1, Max: 3, Runs: 3}) || i != 2 {
+		t.Errorf("spreadOf(3, 1, 2) = %+v, round %d", s, i)
+	}
+	s, i = spreadOf([]float64{4, 1, 3, 2})
+	if s.Median != 2 || i != 3 || s.Min != 1 || s.Max != 4 {
+		t.Errorf("spreadOf(4, 1, 3, 2) = %+v, round %d", s, i)
+	}
+	if _, i := spreadOf(nil); i != -1 {
+		t.Errorf("spreadOf(nil): round %d", i)
 	}
 }

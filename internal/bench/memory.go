@@ -26,6 +26,8 @@ type Memory struct {
 	AvgRSS     int64 `json:"worker_avg_rss_bytes"`
 	AvgPss     int64 `json:"worker_avg_pss_bytes"`
 	AvgPrivate int64 `json:"worker_avg_private_bytes"`
+	// Private is AvgPrivate over the rounds.
+	Private *Spread `json:"worker_avg_private_spread,omitempty"`
 	// The supervisor process itself, for scale.
 	SupervisorRSS     int64 `json:"supervisor_rss_bytes"`
 	SupervisorPrivate int64 `json:"supervisor_private_bytes"`

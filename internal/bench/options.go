@@ -14,7 +14,7 @@ import (
 
 // Measurements are the names Options.Only accepts, in the order they run.
 // Memory comes first, while the supervisor's own heap is still small.
-var Measurements = []string{"memory", "startup", "roundtrip", "throughput", "payload", "primes", "replace", "fetch"}
+var Measurements = []string{"memory", "startup", "roundtrip", "scaling", "throughput", "payload", "primes", "replace", "fetch"}
 
 // Sizes are the payload sizes measured by default.
 var Sizes = []int{1 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20}
@@ -58,7 +58,7 @@ type Options struct {
 	// over. Default 4.
 	Repeat int
 	// Goroutines is how many goroutine workers are started to measure the
-	// memory of one. Default 10000 (quick 1000).
+	// memory of one. Default 5000 (quick 1000).
 	Goroutines int
 	// FetchDelay is how long the loopback page server waits before each
 	// page, standing in for the network. Default 50ms.
@@ -66,11 +66,18 @@ type Options struct {
 	// Python is the Python interpreter that runs bench/python's scripts in
 	// the same run. Default "": no Python side.
 	Python string
+	// Rounds is how many times every measurement runs, its columns
+	// alternating in each round; each figure is then the median of the
+	// rounds, with their range. The sample counts and durations above are
+	// for the whole run, shared among the rounds. Default 3 (quick 2).
+	Rounds int
 	// Quick makes every default smaller.
 	Quick bool
 	// WorkerCommand starts a worker process (Config.WorkerCommand).
 	// Default: this executable with the argument "worker".
 	WorkerCommand func() (*exec.Cmd, error)
+	// WorkerName says what WorkerCommand runs, for the report.
+	WorkerName string
 	// Progress receives a line as each measurement starts. Default: none.
 	Progress io.Writer
 }
@@ -102,7 +109,8 @@ func (o Options) withDefaults() Options {
 	o.InFlight = orInt(o.InFlight, 64)
 	o.Chunksize = orInt(o.Chunksize, 100)
 	o.Repeat = orInt(o.Repeat, 4)
-	o.Goroutines = orInt(o.Goroutines, pick(10000, 1000))
+	o.Goroutines = orInt(o.Goroutines, pick(5000, 1000)) // 10000 is over Go's thread limit (see internal/limits)
+	o.Rounds = orInt(o.Rounds, pick(3, 2))
 	if o.FetchDelay <= 0 {
 		o.FetchDelay = 50 * time.Millisecond
 	}

@@ -23,6 +23,9 @@ type Payload struct {
 	// the payload is counted once although it crosses twice, as in
 	// micro.py. 0 in thread mode, where nothing is copied.
 	MBPerS float64 `json:"mb_per_s"`
+	// P50 and Rate are the p50 round trip and MB/s over the rounds.
+	P50Spread *Spread `json:"p50_spread,omitempty"`
+	Rate      *Spread `json:"mb_per_s_spread,omitempty"`
 	// Error is what the caller got instead, for a payload over the limit.
 	Error string `json:"error,omitempty"`
 }

@@ -191,6 +191,9 @@ func roundTripChart(r *Report) (*figure, error) {
 	var names []string
 	var samples [][]time.Duration
 	for _, rt := range r.RoundTrip {
+		if len(rt.samples) == 0 {
+			continue // a peer known by its percentiles only (Python's micro.py)
+		}
 		names, samples = append(names, rt.Case), append(samples, rt.samples)
 	}
 	return boxChart("No-op round trip, Submit → Result, one at a time", names, samples)

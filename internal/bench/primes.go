@@ -27,6 +27,9 @@ type Primes struct {
 	WallWithStartNs int64 `json:"wall_with_start_ns"`
 	// Speedup is the wall at one worker over the wall here, same case.
 	Speedup float64 `json:"speedup"`
+	// Wall and VsThreadSpread are WallNs and VsThread over the rounds.
+	Wall           *Spread `json:"wall_spread,omitempty"`
+	VsThreadSpread *Spread `json:"vs_thread_spread,omitempty"`
 	// VsThread is the wall here over thread mode's at as many workers:
 	// the cost of process isolation on CPU-bound work (1 is none).
 	VsThread float64 `json:"vs_thread"`

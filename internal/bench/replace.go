@@ -27,8 +27,10 @@ type Replace struct {
 	KillToReady Dist `json:"kill_to_ready"`
 	// FromSpare is how many replacements a warm spare made; a spare still
 	// starting when the kill came makes a cold replacement.
-	FromSpare int   `json:"from_spare"`
-	GraceNs   int64 `json:"grace_ns,omitempty"` // thread mode's grace before abandoning
+	FromSpare int `json:"from_spare"`
+	// ReadyP50 is Ready's p50 over the rounds.
+	ReadyP50 *Spread `json:"ready_p50_spread,omitempty"`
+	GraceNs  int64   `json:"grace_ns,omitempty"` // thread mode's grace before abandoning
 }
 
 // respawnPause is how long the pool rests before each kill, so that the
@@ -91,6 +93,14 @@ func replacements(ctx context.Context, o Options, c Case, kind string) (Replace,
 		return rep, err
 	}
 	defer stop(s)
+	if kind == "warm" {
+		// A spare starts on the first task submitted (so that it does not
+		// compete with the first workers' start): without one, the "warm"
+		// kills were all cold (0 of 20 replacements made by a spare).
+		if err := warm(ctx, s, 1); err != nil {
+			return rep, fmt.Errorf("replace %s: %w", c, err)
+		}
+	}
 	var ready, killToReady []time.Duration
 	for range o.Kills {
 		killed, err := killOne(ctx, o, s, kind)

@@ -16,6 +16,7 @@ type Report struct {
 	Startup         []Startup        `json:"startup,omitempty"`
 	PoolStart       []PoolStart      `json:"pool_start,omitempty"`
 	RoundTrip       []RoundTrip      `json:"roundtrip,omitempty"`
+	Scaling         []Scaling        `json:"scaling,omitempty"`
 	Throughput      []Throughput     `json:"throughput,omitempty"`
 	Payload         []Payload        `json:"payload,omitempty"`
 	PayloadLimit    []LimitCheck     `json:"payload_limit,omitempty"`
@@ -57,6 +58,7 @@ type Settings struct {
 	Repeat        int      `json:"repeat"`
 	Goroutines    int      `json:"goroutines"`
 	FetchDelayNs  int64    `json:"fetch_delay_ns"`
+	Rounds        int      `json:"rounds"`
 	Python        bool     `json:"python"`
 	WorkerProcess string   `json:"worker_process"`
 }
@@ -74,10 +76,13 @@ func settings(o Options) Settings {
 	s := Settings{Only: o.Only, Quick: o.Quick, Workers: o.Workers, DurationNs: int64(o.Duration),
 		Tasks: o.Tasks, Starts: o.Starts, Kills: o.Kills, Sizes: o.Sizes, MaxPayload: o.MaxPayload,
 		InFlight: o.InFlight, Chunksize: o.Chunksize, Repeat: o.Repeat, Goroutines: o.Goroutines,
-		FetchDelayNs: int64(o.FetchDelay), Python: o.Python != "",
+		FetchDelayNs: int64(o.FetchDelay), Python: o.Python != "", Rounds: o.Rounds,
 		WorkerProcess: "this binary, re-executed as a worker"}
 	if o.WorkerCommand != nil {
-		s.WorkerProcess = "Options.WorkerCommand"
+		s.WorkerProcess = o.WorkerName
+		if s.WorkerProcess == "" {
+			s.WorkerProcess = "Options.WorkerCommand"
+		}
 	}
 	for _, p := range o.IPCs {
 		s.IPCs = append(s.IPCs, string(p))

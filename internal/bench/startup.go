@@ -16,7 +16,9 @@ import (
 type Startup struct {
 	caseFields
 	Dist
-	samples []time.Duration
+	// P50 is the p50 over the rounds.
+	P50Spread *Spread `json:"p50_spread,omitempty"`
+	samples   []time.Duration
 }
 
 // PoolStart is a whole pool's start-up as a user sees it, like Python's
@@ -25,6 +27,8 @@ type PoolStart struct {
 	caseFields
 	Workers int `json:"workers"`
 	Dist
+	// P50 is the p50 over the rounds.
+	P50Spread *Spread `json:"p50_spread,omitempty"`
 }
 
 // threadStarts is how many goroutine start-ups are timed per Starts: they

@@ -13,7 +13,7 @@ func WriteText(w io.Writer, r *Report) error {
 	m := r.Machine
 	fmt.Fprintf(w, "supervisor bench: %s %s/%s, %d CPUs, kernel %s; up to %d %s%s\n\n", m.GoVersion, m.OS, m.Arch,
 		m.CPUs, m.Kernel, r.Settings.Workers, plural(r.Settings.Workers, "worker", "workers"), quickNote(r.Settings.Quick))
-	for _, section := range []func(*Report) *table{startupTable, roundTripTable, throughputTable,
+	for _, section := range []func(*Report) *table{startupTable, roundTripTable, scalingTable, throughputTable,
 		payloadTable, primesTable, memoryTable, replaceTable, fetchTable, pythonTable} {
 		section(r).write(w)
 	}
@@ -64,7 +64,12 @@ func byCase[T any](xs []T, name func(T) string, cell func(T) string) func(string
 func startupTable(r *Report) *table {
 	t := newTable("start-up: spawn → handshake → first reply (process); goroutine start → first reply (thread)", columns(r))
 	name := func(s Startup) string { return s.Case }
-	t.row("one worker p50", byCase(r.Startup, name, func(s Startup) string { return fmtNs(s.P50Ns) }))
+	t.row("one worker p50, median of rounds (range)", byCase(r.Startup, name, func(s Startup) string {
+		if s.P50Spread == nil {
+			return fmtNs(s.P50Ns)
+		}
+		return fmtSpread(s.P50Spread, nsOf)
+	}))
 	t.row("one worker p99", byCase(r.Startup, name, func(s Startup) string { return fmtNs(s.P99Ns) }))
 	var sizes []int
 	for _, p := range r.PoolStart {
@@ -84,37 +89,97 @@ func startupTable(r *Report) *table {
 }
 
 func roundTripTable(r *Report) *table {
-	t := newTable("no-op round trip, one task at a time on one worker", columns(r))
+	var cols []string
+	for _, x := range r.RoundTrip {
+		if !slices.Contains(cols, x.Case) {
+			cols = append(cols, x.Case)
+		}
+	}
+	t := newTable("no-op round trip, one task at a time on one worker; floors and peers measured in the same rounds", cols)
 	name := func(x RoundTrip) string { return x.Case }
 	cell := func(f func(RoundTrip) int64) func(string) string {
-		return byCase(r.RoundTrip, name, func(x RoundTrip) string { return fmtNs(f(x)) })
+		return byCase(r.RoundTrip, name, func(x RoundTrip) string {
+			if v := f(x); v > 0 {
+				return fmtNs(v)
+			}
+			return ""
+		})
 	}
+	spread := func(f func(RoundTrip) *Spread, fm func(float64) string) func(string) string {
+		return byCase(r.RoundTrip, name, func(x RoundTrip) string { return fmtSpread(f(x), fm) })
+	}
+	t.row("p50, median of rounds (range)", spread(func(x RoundTrip) *Spread { return x.P50 }, nsOf))
+	t.row("p50 ÷ best floor, same round", spread(func(x RoundTrip) *Spread { return x.VsFloor }, timesOf))
+	t.row("CPU per round trip, both sides", spread(func(x RoundTrip) *Spread { return x.CPUPerTask }, cpuNsOf))
 	t.row("Submit → Result p50", cell(func(x RoundTrip) int64 { return x.Caller.P50Ns }))
 	t.row("Submit → Result p99", cell(func(x RoundTrip) int64 { return x.Caller.P99Ns }))
 	t.row("to the worker and back p50", cell(func(x RoundTrip) int64 { return x.Worker.P50Ns }))
-	t.row("to the worker and back p99", cell(func(x RoundTrip) int64 { return x.Worker.P99Ns }))
 	t.row("overhead p50", cell(func(x RoundTrip) int64 { return x.Overhead.P50Ns }))
 	t.row("overhead p99", cell(func(x RoundTrip) int64 { return x.Overhead.P99Ns }))
 	t.row("time in the worker p50", cell(func(x RoundTrip) int64 { return x.Exec.P50Ns }))
 	if len(r.RoundTrip) > 0 {
-		t.note("overhead = to the worker and back − time in the worker (Result.Overhead); %d timed per column", r.RoundTrip[0].Caller.N)
+		t.note("floors: one byte to a child process and back, blocking read(2)/write(2), nothing else; go-plugin: a plain go-plugin gRPC plugin, one unary call per task")
+		t.note("each figure but the first three is from the round whose p50 is the median; %d rounds of %d round trips per column", r.Settings.Rounds, r.RoundTrip[0].Caller.N)
+		t.note("overhead = to the worker and back − time in the worker (Result.Overhead)")
+	}
+	return t
+}
+
+func scalingTable(r *Report) *table {
+	var cols []string
+	for _, x := range r.Scaling {
+		cols = append(cols, fmt.Sprintf("%d %s", x.Workers, plural(x.Workers, "worker", "workers")))
+	}
+	t := newTable("no-op round trip as the pool grows: one task at a time, process/frame", cols)
+	cellOf := func(f func(Scaling) string) func(string) string {
+		return func(col string) string {
+			for _, x := range r.Scaling {
+				if fmt.Sprintf("%d %s", x.Workers, plural(x.Workers, "worker", "workers")) == col {
+					return f(x)
+				}
+			}
+			return ""
+		}
+	}
+	t.row("p50, median of rounds (range)", cellOf(func(x Scaling) string { return fmtSpread(x.P50Spread, nsOf) }))
+	t.row("÷ one worker, same round", cellOf(func(x Scaling) string { return fmtSpread(x.VsOne, timesOf) }))
+	t.row("p99", cellOf(func(x Scaling) string { return fmtNs(x.P99Ns) }))
+	if len(r.Scaling) > 0 {
+		t.note("the worker idle most recently takes the next task, so a lone caller keeps one warm worker busy")
 	}
 	return t
 }
 
 func throughputTable(r *Report) *table {
 	s := r.Settings
-	t := newTable(fmt.Sprintf("no-op throughput, tasks/s: pipelined (%d in flight per worker, one task per message) and batched (%d per message)",
-		s.InFlight, s.Chunksize), columns(r))
+	cols := columns(r)
+	for _, x := range r.Throughput {
+		if !slices.Contains(cols, x.Case) {
+			cols = append(cols, x.Case)
+		}
+	}
+	t := newTable(fmt.Sprintf("no-op throughput, tasks/s, median of rounds (range): pipelined (up to %d in flight per worker, one task per message) and batched (%d per message)",
+		s.InFlight, s.Chunksize), cols)
 	for _, pt := range (Options{Workers: s.Workers}).points() {
 		pts := slices.DeleteFunc(slices.Clone(r.Throughput), func(x Throughput) bool {
 			return x.Workers != pt.workers || x.Shape != pt.shape || x.Cancellable != pt.cancellable
 		})
-		t.row(pt.String(), byCase(pts, func(x Throughput) string { return x.Case }, func(x Throughput) string { return fmtRate(x.TasksPerS) }))
+		name := func(x Throughput) string { return x.Case }
+		t.row(pt.String(), byCase(pts, name, func(x Throughput) string {
+			if x.Rate == nil {
+				return fmtRate(x.TasksPerS)
+			}
+			return fmtSpread(x.Rate, rateOf)
+		}))
+		if !pt.cancellable {
+			t.row(pt.String()+": CPU per task", byCase(pts, name, func(x Throughput) string { return fmtSpread(x.CPUPerTask, cpuNsOf) }))
+		}
 	}
 	if len(r.Throughput) > 0 {
-		t.note("thread mode runs one task at a time per goroutine (InFlight 1); each point runs %s", fmtNs(s.DurationNs))
-		t.note("Map runs under a context that cannot be cancelled, as Python's map, except on the cancellable-ctx row: such a context costs a watch per call")
+		t.note("thread mode runs one task at a time per goroutine (InFlight 1); each point runs %s per round", fmtNs(s.DurationNs/int64(max(s.Rounds, 1))))
+		t.note("go-plugin: %d callers per plugin process, one unary call per task; python/process: ProcessPoolExecutor.map, chunksize 1 and %d", pluginCallers, s.Chunksize)
+		t.note("CPU per task: the supervisor and its worker processes together")
+		t.note("Map runs under a context that cannot be cancelled, as Python's map, except on the cancellable-ctx row")
 	}
 	return t
 }
@@ -170,6 +235,9 @@ func payloadCell(p Payload) string {
 	if p.Mode == "thread" {
 		return fmtNs(p.P50Ns) + " (shared)"
 	}
+	if p.Rate != nil && p.Rate.Runs > 1 {
+		return fmt.Sprintf("%s %s", fmtNs(p.P50Ns), fmtSpread(p.Rate, mbpsOf))
+	}
 	return fmt.Sprintf("%s %.0f MB/s", fmtNs(p.P50Ns), p.MBPerS)
 }
 
@@ -189,7 +257,12 @@ func primesTable(r *Report) *table {
 			}
 			name := func(p Primes) string { return p.Case }
 			label := fmt.Sprintf("%s list (%d), %d %s", list, ps[0].Numbers, w, plural(w, "worker", "workers"))
-			t.row(label+": wall", byCase(ps, name, func(p Primes) string { return fmtNs(p.WallNs) }))
+			t.row(label+": wall", byCase(ps, name, func(p Primes) string {
+				if p.Wall == nil {
+					return fmtNs(p.WallNs)
+				}
+				return fmtSpread(p.Wall, nsOf)
+			}))
 			if w > 1 {
 				t.row(label+": speedup", byCase(ps, name, func(p Primes) string { return fmt.Sprintf("%.2f×", p.Speedup) }))
 			}

@@ -27,6 +27,11 @@ type Throughput struct {
 	// can be cancelled, as most callers' is; the others use one that
 	// cannot (see timed).
 	Cancellable bool `json:"cancellable_ctx,omitempty"`
+	// Rate is TasksPerS over the rounds; CPUPerTask the CPU time of the
+	// supervisor and its workers together per task, in ns (where known).
+	Rate       *Spread `json:"tasks_per_s_spread,omitempty"`
+	CPUPerTask *Spread `json:"cpu_per_task_ns,omitempty"`
+	cpuPerTask float64
 }
 
 const (
@@ -77,6 +82,12 @@ func measureThroughput(ctx context.Context, o Options, r *Report) error {
 			r.Throughput = append(r.Throughput, t)
 		}
 	}
+	t, err := pluginThroughput(ctx, o, o.Workers, o.Duration)
+	if err != nil {
+		return err
+	}
+	o.progress("throughput go-plugin, %d workers, %d callers each: %.0f tasks/s", o.Workers, pluginCallers, t.TasksPerS)
+	r.Throughput = append(r.Throughput, t)
 	return nil
 }
 
@@ -98,22 +109,33 @@ func throughputPoint(ctx context.Context, o Options, c Case, pt point) (Throughp
 	if pt.cancellable {
 		m.ctx = ctx
 	}
-	tasks, elapsed, err := rate(ctx, o.Duration, m, t.Chunksize)
+	pids := workerPIDs(s)
+	var cpu time.Duration
+	tasks, elapsed, err := rate(ctx, o.Duration, m, t.Chunksize, func(start bool) {
+		if start {
+			cpu = cpuTime(pids...)
+		} else {
+			cpu = cpuTime(pids...) - cpu
+		}
+	})
 	if err != nil {
 		return t, fmt.Errorf("throughput %s, %s: %w", c, pt, err)
 	}
 	t.Tasks, t.ElapsedNs = tasks, int64(elapsed)
+	t.cpuPerTask = perTask(cpu, tasks)
 	t.TasksPerS = float64(tasks) / elapsed.Seconds()
 	return t, nil
 }
 
 // rate runs rounds of no-ops for about d after an untimed first round.
-func rate(ctx context.Context, d time.Duration, run *mapper, chunksize int) (int, time.Duration, error) {
+func rate(ctx context.Context, d time.Duration, run *mapper, chunksize int, mark func(start bool)) (int, time.Duration, error) {
 	round := firstRound
 	if err := run.run(round, chunksize); err != nil {
 		return 0, 0, err
 	}
 	tasks := 0
+	mark(true)
+	defer mark(false)
 	begin := time.Now()
 	for time.Since(begin) < d {
 		if err := ctx.Err(); err != nil {

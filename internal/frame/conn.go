@@ -21,7 +21,9 @@ const hdrLen = 4
 // write (WriteFrame, Buffer, Flush), serialised by a mutex. Close may be
 // called from anywhere, at any time.
 type Conn struct {
-	fd       sysfd
+	fd       sysfd  // read side; on a socket, both sides
+	wfd      *sysfd // write side: &fd on a socket, a pipe of its own on a pipe pair
+	pipes    bool   // fd and wfd are pipes, see NewPipes
 	maxFrame int
 
 	// Read side, owned by the one reading goroutine.
@@ -68,13 +70,14 @@ func New(f *os.File, opts ...Option) (*Conn, error) {
 		return nil, fmt.Errorf("frame: set %s blocking: %w", f.Name(), err)
 	}
 	f.Close()
-	c := &Conn{
-		maxFrame: o.maxFrame,
-		rbuf:     make([]byte, o.readBuf),
-		spin:     newSpinner(o.spin),
-	}
+	c := newConn(o)
 	c.fd.fd = fd
+	c.wfd = &c.fd
 	return c, nil
+}
+
+func newConn(o options) *Conn {
+	return &Conn{maxFrame: o.maxFrame, rbuf: make([]byte, o.readBuf), spin: newSpinner(o.spin)}
 }
 
 // Close shuts the connection down and releases the descriptor. It does not
@@ -85,5 +88,8 @@ func New(f *os.File, opts ...Option) (*Conn, error) {
 // nothing and return nil.
 func (c *Conn) Close() error {
 	c.fd.close()
+	if c.wfd != &c.fd {
+		c.wfd.close()
+	}
 	return nil
 }

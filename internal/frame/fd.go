@@ -59,7 +59,8 @@ func (s *sysfd) close() bool {
 	}
 	// shutdown, not close, is what wakes a thread blocked in read(2) or
 	// write(2) on this socket: it makes reads return 0 and writes EPIPE.
-	// Its error (ENOTCONN once the peer is gone) changes nothing.
+	// Its error (ENOTCONN once the peer is gone, ENOTSOCK on a pipe, which
+	// nothing wakes but its peer's end closing) changes nothing.
 	_ = unix.Shutdown(s.fd, unix.SHUT_RDWR)
 	s.release()
 	return true

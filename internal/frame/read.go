@@ -164,7 +164,7 @@ func (c *Conn) readSome(dst []byte) (int, error) {
 	if !c.fd.acquire() {
 		return 0, ErrClosed
 	}
-	n, err := c.spin.read(c.fd.fd, dst)
+	n, err := c.spin.read(c.fd.fd, dst, c.pipes)
 	c.fd.release()
 	switch {
 	case err == nil && n > 0:

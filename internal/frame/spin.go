@@ -50,14 +50,18 @@ func newSpinner(limit time.Duration) spinner {
 
 // read reads at least one byte into dst from the blocking socket fd: first
 // polling for up to the budget, then in a blocking read(2).
-func (s *spinner) read(fd int, dst []byte) (int, error) {
+func (s *spinner) read(fd int, dst []byte, pipe bool) (int, error) {
 	if s.limit <= 0 {
 		return readBlocking(fd, dst)
+	}
+	poll := recvNonblock
+	if pipe {
+		poll = readNowait
 	}
 	start := time.Now()
 	last := start
 	for {
-		n, err := recvNonblock(fd, dst)
+		n, err := poll(fd, dst)
 		if err != unix.EAGAIN && err != unix.EINTR {
 			s.caught(time.Since(start))
 			return n, err

@@ -19,6 +19,12 @@ func recvNonblock(fd int, p []byte) (int, error) {
 	return int(n), nil
 }
 
+// readNowait is preadv2(fd, p, -1, RWF_NOWAIT): a non-blocking read on a
+// blocking pipe, without changing its mode (EAGAIN when it is empty).
+func readNowait(fd int, p []byte) (int, error) {
+	return unix.Preadv2(fd, [][]byte{p}, -1, unix.RWF_NOWAIT)
+}
+
 // yield is sched_yield(2): it lets any thread waiting for this CPU run
 // first, and returns at once when none is.
 func yield() { unix.Syscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }

@@ -18,3 +18,6 @@ func recvNonblock(fd int, p []byte) (int, error) {
 // yield lets other goroutines run; elsewhere than Linux the spin does not
 // try to give the CPU to other threads.
 func yield() { runtime.Gosched() }
+
+// readNowait: pipes are Linux-only here (see Pipes); never called.
+func readNowait(fd int, p []byte) (int, error) { return 0, unix.ENOTSUP }

@@ -116,7 +116,7 @@ func (c *Conn) sendV(tagged bool, tag uint64, parts [][]byte, flush bool) error 
 }
 
 func (c *Conn) writable() error {
-	if c.fd.closed() {
+	if c.wfd.closed() {
 		return ErrClosed
 	}
 	return c.werr
@@ -137,13 +137,13 @@ func (c *Conn) flushLocked() error {
 // preemption signal, say) arrives after part of the data went out. It may
 // modify bufs.
 func (c *Conn) writeAll(bufs [][]byte) error {
-	if !c.fd.acquire() {
+	if !c.wfd.acquire() {
 		return ErrClosed
 	}
-	defer c.fd.release()
+	defer c.wfd.release()
 	bufs = dropEmpty(bufs)
 	for len(bufs) > 0 {
-		n, err := unix.Writev(c.fd.fd, bufs)
+		n, err := unix.Writev(c.wfd.fd, bufs)
 		c.writes++
 		if err == unix.EINTR {
 			continue
@@ -159,7 +159,7 @@ func (c *Conn) writeAll(bufs [][]byte) error {
 
 func (c *Conn) writeError(err error) error {
 	switch {
-	case c.fd.closed():
+	case c.wfd.closed():
 		return ErrClosed
 	case errors.Is(err, unix.EPIPE), errors.Is(err, unix.ECONNRESET):
 		return &peerClosedError{err: err}

@@ -19,6 +19,16 @@ const (
 // supervisor dies, the worker reads EOF on it.
 const dataFD = 3
 
+// envData says how the data path's descriptors are laid out: "pipes" for
+// a pipe each way, the worker reading requests from dataFD and writing
+// answers to dataOutFD (the frame path, see frame.Pipes); unset for one
+// socketpair at dataFD.
+const envData = "SUPERVISOR_DATA"
+
+// dataOutFD is where a worker writes the frame path's answers when its
+// data path is a pipe pair: ExtraFiles[2] in the host.
+const dataOutFD = 5
+
 // progressFD is where a worker finds its progress record (see progress.go):
 // ExtraFiles[1] in the host.
 const progressFD = 4

@@ -49,7 +49,7 @@ type pending struct {
 // pipe is the Worker's pipelining state.
 type pipe struct {
 	mu      sync.Mutex
-	pending map[uint64]pending  // by tag; by value: no allocation per batch
+	pending pendingRing         // the batches in flight, oldest first
 	early   map[uint64]struct{} // tickets cancelled before they were sent
 	sent    uint64              // the highest ticket sent
 	refused []uint64            // tags of batches answered without being sent, oldest first
@@ -80,12 +80,12 @@ func (w *Worker) Send(ticket uint64, tasks []worker.Task, deadline time.Time) {
 	}
 	p := pending{ticket: ticket, first: b.first, n: len(tasks), refused: refused}
 	w.pipe.mu.Lock()
-	if w.pipe.pending == nil {
-		w.pipe.pending = map[uint64]pending{}
+	early := false
+	if len(w.pipe.early) > 0 {
+		_, early = w.pipe.early[ticket]
+		delete(w.pipe.early, ticket)
 	}
-	_, early := w.pipe.early[ticket]
-	delete(w.pipe.early, ticket)
-	w.pipe.pending[b.first] = p
+	w.pipe.pending.push(p)
 	w.pipe.sent = max(w.pipe.sent, ticket)
 	if refused != nil {
 		w.pipe.refused = append(w.pipe.refused, b.first)
@@ -110,7 +110,7 @@ func (w *Worker) Send(ticket uint64, tasks []worker.Task, deadline time.Time) {
 // answered is left alone. Safe from any goroutine.
 func (w *Worker) Cancel(ticket uint64) {
 	w.pipe.mu.Lock()
-	tag, p, ok := w.pendingTicket(ticket)
+	i, p, ok := w.pendingTicket(ticket)
 	switch {
 	case !ok && ticket > w.pipe.sent:
 		if w.pipe.early == nil {
@@ -119,7 +119,7 @@ func (w *Worker) Cancel(ticket uint64) {
 		w.pipe.early[ticket] = struct{}{}
 	case ok && !p.canceled && p.refused == nil:
 		p.canceled, p.answered = true, make(chan struct{})
-		w.pipe.pending[tag] = p
+		*w.pipe.pending.at(i) = p
 	default:
 		ok = false
 	}
@@ -129,16 +129,33 @@ func (w *Worker) Cancel(ticket uint64) {
 	}
 }
 
-// pendingTicket finds the batch of ticket; the caller holds pipe.mu. A
-// linear search: Cancel is rare, and there are a few batches in flight.
-func (w *Worker) pendingTicket(ticket uint64) (uint64, pending, bool) {
-	for tag, p := range w.pipe.pending {
-		if p.ticket == ticket {
-			return tag, p, true
+// pendingTicket finds the batch of ticket and its place in pending; the
+// caller holds pipe.mu. A linear search: Cancel is rare, and there are a
+// few batches in flight.
+func (w *Worker) pendingTicket(ticket uint64) (int, pending, bool) {
+	for i := range w.pipe.pending.len() {
+		if p := *w.pipe.pending.at(i); p.ticket == ticket {
+			return i, p, true
 		}
 	}
 	return 0, pending{}, false
 }
+
+// pendingTag finds the batch tagged tag; the caller holds pipe.mu. It is
+// first in line unless answers came out of order (the unary gRPC path's
+// pipelined calls can).
+func (w *Worker) pendingTag(tag uint64) (int, bool) {
+	for i := range w.pipe.pending.len() {
+		if w.pipe.pending.at(i).first == tag {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// unpend removes the i-th oldest batch in flight and returns it; the
+// caller holds pipe.mu.
+func (w *Worker) unpend(i int) pending { return w.pipe.pending.remove(i) }
 
 // Kill kills the worker's group at once with SIGKILL (not the kill ladder:
 // its batches in flight are lost, with no task to blame for ignoring its
@@ -241,15 +258,14 @@ func (w *Worker) nextLocal() (pending, bool) {
 		tag := w.pipe.refused[0]
 		w.pipe.refused = w.pipe.refused[1:]
 		w.pipe.local.Store(len(w.pipe.refused) > 0 || w.pipe.broken)
-		p := w.pipe.pending[tag]
-		delete(w.pipe.pending, tag)
-		return p, true
+		i, _ := w.pendingTag(tag)
+		return w.unpend(i), true
 	}
 	if !w.pipe.broken {
 		return pending{}, false
 	}
-	for tag, p := range w.pipe.pending {
-		delete(w.pipe.pending, tag)
+	if w.pipe.pending.len() > 0 {
+		p := w.unpend(0)
 		if p.answered != nil {
 			close(p.answered)
 		}
@@ -271,10 +287,13 @@ func (w *Worker) breakPipe() {
 func (w *Worker) take(tag uint64) (pending, bool) {
 	w.pipe.mu.Lock()
 	defer w.pipe.mu.Unlock()
-	p, ok := w.pipe.pending[tag]
-	delete(w.pipe.pending, tag)
-	if ok && p.answered != nil {
+	i, ok := w.pendingTag(tag)
+	if !ok {
+		return pending{}, false
+	}
+	p := w.unpend(i)
+	if p.answered != nil {
 		close(p.answered)
 	}
-	return p, ok
+	return p, true
 }

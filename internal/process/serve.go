@@ -23,7 +23,14 @@ func Serve() error {
 	if os.Getenv(envGuard) != "" {
 		return serveGuard()
 	}
-	closeStrayFDs(dataFD, progressFD)
+	if kind := os.Getenv(envPeer); kind != "" {
+		return servePeer(kind)
+	}
+	keep := []int{dataFD, progressFD}
+	if os.Getenv(envData) == "pipes" {
+		keep = append(keep, dataOutFD)
+	}
+	closeStrayFDs(keep...)
 	// go-plugin redirects os.Stderr into its stdio stream once serving;
 	// logs must reach the real stderr, which the host reads line by line.
 	logOut := os.Stderr
@@ -38,14 +45,20 @@ func Serve() error {
 		return fmt.Errorf("worker: bad %s: %q", envMaxPayload, os.Getenv(envMaxPayload))
 	}
 	exec := newExecutor(maxPayload, openProgress())
-	data, err := openData()
+	data, err := openData(dataFD)
 	if err != nil {
 		return err
 	}
 	guardAgainstOrphaning(data, exec)
 	out := newTaskOutput()
 	if os.Getenv(envIPC) == string(IPCFrame) {
-		if err := serveFrames(data, exec, maxPayload, out.ready); err != nil {
+		var answers *os.File // on pipes: the way back
+		if os.Getenv(envData) == "pipes" {
+			if answers, err = openData(dataOutFD); err != nil {
+				return err
+			}
+		}
+		if err := serveFrames(data, answers, exec, maxPayload, out.ready); err != nil {
 			return err
 		}
 	}
@@ -77,17 +90,18 @@ func grpcServerFor(maxPayload int, out *taskOutput) func([]grpc.ServerOption) *g
 // messageLimit leaves room for the envelope around a payload at the limit.
 func messageLimit(maxPayload int) int { return maxPayload + 1<<20 }
 
-// openData opens the worker's end of the socketpair and keeps it from
-// leaking into anything the worker's tasks execute.
-func openData() (*os.File, error) {
-	f := os.NewFile(dataFD, "supervisor-data")
+// openData opens one of the worker's data descriptors (its end of the
+// socketpair, or of a pipe) and keeps it from leaking into anything the
+// worker's tasks execute.
+func openData(fd int) (*os.File, error) {
+	f := os.NewFile(uintptr(fd), "supervisor-data")
 	if f == nil {
-		return nil, fmt.Errorf("worker: no file descriptor %d: not started by a supervisor", dataFD)
+		return nil, fmt.Errorf("worker: no file descriptor %d: not started by a supervisor", fd)
 	}
 	if _, err := f.Stat(); err != nil {
-		return nil, fmt.Errorf("worker: file descriptor %d: %w", dataFD, err)
+		return nil, fmt.Errorf("worker: file descriptor %d: %w", fd, err)
 	}
-	closeOnExec(dataFD)
+	closeOnExec(fd)
 	return f, nil
 }
 
@@ -105,5 +119,5 @@ func envOr(key, def string) string {
 // rather than start a pool of its own, which would start workers that
 // start workers.
 func InWorker() bool {
-	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(envGuard) != ""
+	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(envGuard) != "" || os.Getenv(envPeer) != ""
 }

@@ -17,8 +17,14 @@ import (
 //
 // The first batch of tasks waits for ready: the tasks' output must point at
 // the host before any task runs (see taskOutput).
-func serveFrames(data *os.File, exec *executor, maxPayload int, ready <-chan struct{}) error {
-	conn, err := frame.New(data, frameOptions(maxPayload)...)
+func serveFrames(data, answers *os.File, exec *executor, maxPayload int, ready <-chan struct{}) error {
+	var conn *frame.Conn
+	var err error
+	if answers != nil {
+		conn, err = frame.NewPipes(data, answers, frameOptions(maxPayload)...)
+	} else {
+		conn, err = frame.New(data, frameOptions(maxPayload)...)
+	}
 	if err != nil {
 		return err
 	}

@@ -65,28 +65,33 @@ func Start(ctx context.Context, cfg Config) (*Worker, error) {
 // prepare makes the Worker and what its process inherits: the worker's end
 // of the socketpair and, where there is one, the progress record.
 func prepare(cfg Config, cmd *exec.Cmd) (*Worker, error) {
-	local, remote, err := socketpair()
+	d, err := newDataFiles(cfg.IPC)
 	if err != nil {
 		return nil, err
 	}
 	prog, err := newProgressMap()
 	if err != nil {
-		local.Close()
-		remote.Close()
+		d.close()
 		return nil, err
 	}
-	cmd.ExtraFiles = []*os.File{remote}
+	// fd 3: the data path in (or the socketpair); 4: the progress record,
+	// if any; 5: the data path out, on pipes.
+	cmd.ExtraFiles = []*os.File{d.remoteIn, prog.file()}
 	if cmd.Env == nil {
 		cmd.Env = os.Environ() // what a nil Env means
 	}
 	// Ours after the command's own, and go-plugin's after both (see
 	// launch): the last of a name wins.
 	cmd.Env = append(cmd.Env, cfg.env()...)
-	if f := prog.file(); f != nil {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+	if prog.file() != nil {
 		cmd.Env = append(cmd.Env, envProgress+"=1")
 	}
-	w := newWorker(cfg, local)
+	if d.remoteOut != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, d.remoteOut)
+		cmd.Env = append(cmd.Env, envData+"=pipes")
+	}
+	w := newWorker(cfg, d.local)
+	w.dataIn = d.localIn
 	w.progress = prog
 	w.runner = newProcRunner(cmd, cfg.Guard, w.tail.stdoutLine)
 	return w, nil
@@ -166,11 +171,11 @@ func (w *Worker) firstReply(ctx context.Context) error {
 func (w *Worker) openPath() (dataPath, error) {
 	switch w.cfg.IPC {
 	case IPCFrame:
-		conn, err := frame.New(w.data, frameOptions(w.cfg.MaxPayload)...)
+		conn, err := frame.NewPipes(w.dataIn, w.data, frameOptions(w.cfg.MaxPayload)...)
 		if err != nil {
 			return nil, err
 		}
-		w.data, w.conn = nil, conn // the Conn owns the descriptor now
+		w.data, w.dataIn, w.conn = nil, nil, conn // the Conn owns the descriptors now
 		return newFramePath(conn), nil
 	case IPCStream:
 		return newStreamPath(w.life, w.rpc)
@@ -226,12 +231,30 @@ func oneLine(err error) error {
 	return err
 }
 
-// socketpair returns the two ends of a connected stream socketpair in
-// blocking mode: the worker's end becomes its fd 3. frame.Pair also sizes
-// the socket buffers (4 MiB where the kernel allows): a large payload then
-// crosses in fewer turns, each a sleep and a wake-up of writer and reader
-// (16 MiB echoes went from ~2.1 to ~2.4 GB/s with it, see
-// docs/perf-notes.md).
-func socketpair() (local, remote *os.File, err error) {
-	return frame.Pair()
+// dataFiles are the data path's descriptors: on the frame path a pipe
+// each way (frame.Pipes: its round trip's floor is a third lower than a
+// socketpair's here), on the gRPC paths a socketpair that carries nothing
+// but is the worker's lifeline. Either way the worker's ends become its fd
+// 3 (and 5) and it reads EOF on fd 3 when the host is gone.
+type dataFiles struct {
+	local, localIn      *os.File // the host's: the socket, or the pipes out and in
+	remoteIn, remoteOut *os.File // the worker's
+}
+
+func newDataFiles(ipc IPC) (dataFiles, error) {
+	if ipc == IPCFrame {
+		in, out, rin, rout, err := frame.Pipes()
+		return dataFiles{local: out, localIn: in, remoteIn: rin, remoteOut: rout}, err
+	}
+	// frame.Pair also sizes the socket buffers: see docs/perf-notes.md.
+	local, remote, err := frame.Pair()
+	return dataFiles{local: local, remoteIn: remote}, err
+}
+
+func (d dataFiles) close() {
+	for _, f := range []*os.File{d.local, d.localIn, d.remoteIn, d.remoteOut} {
+		if f != nil {
+			f.Close()
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -25,12 +26,17 @@ func benchCommand() (*exec.Cmd, error) {
 }
 
 // BenchmarkStart is one worker's start, spawn to first reply (go-plugin's
-// handshake, then the Info call), one at a time; p50-ns and p99-ns are its
-// distribution. Set SUPERVISOR_WORKER_BIN to measure a built binary.
+// handshake, then the first answer on the data path), one at a time;
+// p50-ns and p99-ns are its distribution. Each start alternates with a
+// plain exec of a static Go program that does nothing (built here), to its
+// exit: noop-p50-ns, and vs-noop, the start's p50 over the no-op's, the
+// target's yardstick on a machine whose speed drifts (issue 12: ≤ 2×). Set
+// SUPERVISOR_WORKER_BIN to measure a built binary (bin/supervisor-worker).
 func BenchmarkStart(b *testing.B) {
+	noop := buildNoop(b)
 	for _, ipc := range []IPC{IPCFrame} {
 		b.Run("ipc="+string(ipc), func(b *testing.B) {
-			var took []time.Duration
+			var took, bare []time.Duration
 			for b.Loop() {
 				w, err := Start(context.Background(), Config{Command: benchCommand, IPC: ipc})
 				if err != nil {
@@ -39,13 +45,43 @@ func BenchmarkStart(b *testing.B) {
 				took = append(took, w.Startup())
 				b.StopTimer()
 				_ = w.Stop(context.Background())
+				if noop != "" {
+					t0 := time.Now()
+					if err := exec.Command(noop).Run(); err != nil {
+						b.Fatal(err)
+					}
+					bare = append(bare, time.Since(t0))
+				}
 				b.StartTimer()
 			}
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns")
 			b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
+			if len(bare) > 0 {
+				slices.Sort(bare)
+				b.ReportMetric(float64(bare[len(bare)/2].Nanoseconds()), "noop-p50-ns")
+				b.ReportMetric(float64(took[len(took)/2])/float64(bare[len(bare)/2]), "vs-noop")
+			}
 		})
 	}
+}
+
+// buildNoop builds a static Go program that does nothing, or returns ""
+// (the baseline left out) where there is no Go toolchain to build it.
+func buildNoop(b *testing.B) string {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(dir, "noop")
+	build := exec.Command("go", "build", "-o", bin, "main.go")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GO111MODULE=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Logf("no no-op baseline: go build: %v: %s", err, out)
+		return ""
+	}
+	return bin
 }
 
 // BenchmarkIdleMemory starts a worker, runs one task, lets it idle, and

@@ -30,7 +30,8 @@ type Worker struct {
 	rpc    workerpb.WorkerClient
 	runner *procRunner
 	path   dataPath
-	data   *os.File    // the host's end of the socketpair, unless conn owns it
+	data   *os.File    // the host's end of the socketpair, or of the pipe out, unless conn owns it
+	dataIn *os.File    // the host's end of the pipe in, on the frame path, unless conn owns it
 	conn   *frame.Conn // the frame data path's connection, if in use
 	tail   *outputTail
 	// progress is the record of the tasks the worker started and finished,
@@ -154,6 +155,9 @@ func (w *Worker) closeData() {
 	}
 	if w.data != nil {
 		w.data.Close()
+	}
+	if w.dataIn != nil {
+		w.dataIn.Close()
 	}
 }
 
