@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/procpool/supervisor/internal/feed"
 	"github.com/procpool/supervisor/internal/limits"
 	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
@@ -29,7 +30,8 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 		return err
 	}
 	defer ctl.close()
-	obs, err := o.observers(ctl, stdout, con.out())
+	fd := feed.New()
+	obs, err := o.observers(ctl, fd, stdout, con.out())
 	if err != nil {
 		return err
 	}
@@ -46,7 +48,7 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 	if err != nil {
 		return err
 	}
-	s := newLive(sup)
+	s := newLive(sup, fd)
 	announce(con.out(), s)
 	if err := obs.attach(s); err != nil {
 		_ = s.Stop(context.Background())
@@ -155,8 +157,8 @@ func runTasks(s live, tasks []worker.Task, chunksize int, finished <-chan superv
 // observers are what watch this run, chosen by the flags. Their
 // listeners are bound here, before any worker starts: a busy
 // --metrics-addr is a usage error that costs nothing.
-func (o *options) observers(ctl *controlObserver, stdout, stderr io.Writer) (observers, error) {
-	obs := observers{ctl}
+func (o *options) observers(ctl *controlObserver, fd *feed.Feed, stdout, stderr io.Writer) (observers, error) {
+	obs := observers{feedObserver{feed: fd}, ctl}
 	if o.chaosEvery > 0 {
 		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
 	}
