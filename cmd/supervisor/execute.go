@@ -30,11 +30,13 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 		return err
 	}
 	defer ctl.close()
-	fd := feed.New()
-	obs, err := o.observers(ctl, fd, stdout, con.out())
+	met, err := newMetrics(o, tasks, con.out())
 	if err != nil {
 		return err
 	}
+	defer met.close()
+	fd := feed.New()
+	obs := o.observers(ctl, met, fd, stdout, con.out())
 	intr := catchInterrupts(con.out())
 	defer intr.stop()
 	cfg := o.config(newLogger(con.out(), o.logLevel, o.logFormat))
@@ -65,7 +67,9 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 	sum := summarize(s, results, wall)
 	obs.detach(sum)
 	intr.stop()
-	return outcome(intr, stopErr, sum, con)
+	err = outcome(intr, stopErr, sum, con) // printed before the endpoint lingers
+	met.lingerAfter()
+	return err
 }
 
 // resultEvents wires the observers to the supervisor's events. With Map
@@ -154,22 +158,18 @@ func runTasks(s live, tasks []worker.Task, chunksize int, finished <-chan superv
 	}
 }
 
-// observers are what watch this run, chosen by the flags. Their
-// listeners are bound here, before any worker starts: a busy
-// --metrics-addr is a usage error that costs nothing.
-func (o *options) observers(ctl *controlObserver, fd *feed.Feed, stdout, stderr io.Writer) (observers, error) {
+// observers are what watch this run, chosen by the flags. Those that
+// listen (the control socket, the metrics) are bound before, by the
+// caller: a busy --metrics-addr is a usage error that costs nothing.
+func (o *options) observers(ctl *controlObserver, met *metricsObserver, fd *feed.Feed, stdout, stderr io.Writer) observers {
 	obs := observers{feedObserver{feed: fd}, ctl}
 	if o.chaosEvery > 0 {
 		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
 	}
-	if o.metricsAddr != "" {
-		m := newMetricsServer(o.metricsAddr, o.mode, stderr)
-		if m.err != nil {
-			return nil, usagef("--metrics-addr=%s: %s", m.addr, listenProblem(m.err))
-		}
-		obs = append(obs, m)
+	if met != nil {
+		obs = append(obs, met)
 	}
-	return o.withView(obs, stdout, stderr), nil
+	return o.withView(obs, stdout, stderr)
 }
 
 func (o *options) config(logger *slog.Logger) supervisor.Config {
