@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/procpool/supervisor/internal/demo"
 	"io"
@@ -48,7 +49,7 @@ func execute(o *options, tasks []worker.Task, stdout io.Writer, con *console) er
 	begin := time.Now()
 	sup, err := supervisor.New(intr.startCtx, cfg)
 	if err != nil {
-		return err
+		return interruptedStart(intr, err)
 	}
 	s := newLive(sup, fd)
 	announce(con.out(), s)
@@ -88,6 +89,18 @@ func resultEvents(cfg *supervisor.Config, obs observers, chunked bool, n int) ch
 		}
 	}
 	return finished
+}
+
+// interruptedStart is New's error, unless a signal cut the start-up
+// short: then the run ends as any interrupted run does, with 128 plus the
+// signal's number, and the "stopping" line already said why (issue 13: a
+// Ctrl-C while the workers started exited 3, "the supervisor gave up",
+// and said so twice).
+func interruptedStart(intr *interrupts, err error) error {
+	if code, ok := intr.exitCode(); ok && errors.Is(err, context.Canceled) {
+		return &exitStatus{code: code}
+	}
+	return err
 }
 
 // outcome is the run's exit, once the summary is out: a signal's code if
