@@ -49,8 +49,9 @@ func newMetrics(o *options, tasks []worker.Task, stderr io.Writer) (*metricsObse
 		return nil, nil
 	}
 	m := &metricsObserver{stderr: stderr, sup: prometheus.NewRegistry(), addr: o.metricsAddr, linger: o.linger, push: o.push}
+	version, revision := buildVersion()
 	m.col = metrics.New(m.sup, metrics.Options{Mode: o.mode, IPC: o.ipc, Pools: o.poolSpecs,
-		Tasks: taskNamesOf(tasks), Version: versionString()})
+		Tasks: taskNamesOf(tasks), Version: version, Revision: revision})
 	if m.addr == "" {
 		return m, nil
 	}

@@ -68,7 +68,8 @@ func TestMetricsDuringARun(t *testing.T) {
 		`supervisor_worker_starts_total 2`,
 		`supervisor_task_duration_seconds_count{pool="default",task="sleep"} 4`,
 		`supervisor_task_overhead_seconds_count{pool="default"} 4`,
-		`supervisor_info{ipc="frame",mode="process",version="`,
+		`supervisor_info{goversion="go`, // with ipc, mode, revision and version
+
 		`process_resident_memory_bytes `,
 	})
 	if bytes.Contains(body, []byte(`mode="process",le=`)) {

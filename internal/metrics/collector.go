@@ -24,8 +24,9 @@ type Options struct {
 	// start at 0 for every status, so that rate() sees their first
 	// increase.
 	Tasks []string
-	// Version is the program's version, for supervisor_info.
-	Version string
+	// Version and Revision are the program's module version and VCS commit,
+	// for supervisor_info; either may be empty.
+	Version, Revision string
 }
 
 // A Collector turns a supervisor's events into Prometheus metrics. Its

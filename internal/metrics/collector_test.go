@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func (f fakeSource) Stats() supervisor.Stats {
 	return supervisor.Stats{Workers: f.workers, Queued: 3}
 }
 
-var processRun = Options{Mode: supervisor.ModeProcess, IPC: supervisor.IPCFrame, Tasks: []string{"sleep", "segv"}, Version: "v1.2.3"}
+var processRun = Options{Mode: supervisor.ModeProcess, IPC: supervisor.IPCFrame, Tasks: []string{"sleep", "segv"}, Version: "v1.2.3", Revision: "0123456789ab"}
 
 // feed gives the collector one event of each kind it counts.
 func feed(c *Collector) {
@@ -82,9 +83,9 @@ func TestCollectorCounts(t *testing.T) {
 		t.Errorf("%d death series, want 5 (the stop at shutdown is not one)", n)
 	}
 	want := `
-# HELP supervisor_info The run's mode (process or thread), data path (process mode) and the program's version; always 1.
+# HELP supervisor_info The run's mode (process or thread) and data path (process mode), and the program's version, VCS revision and Go version; always 1.
 # TYPE supervisor_info gauge
-supervisor_info{ipc="frame",mode="process",version="v1.2.3"} 1
+supervisor_info{goversion="` + runtime.Version() + `",ipc="frame",mode="process",revision="0123456789ab",version="v1.2.3"} 1
 # HELP supervisor_worker_resident_memory_bytes Resident memory of each worker process (process mode; sampled every 200ms).
 # TYPE supervisor_worker_resident_memory_bytes gauge
 supervisor_worker_resident_memory_bytes{pool="default",worker="1"} 1.2582912e+07

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"runtime"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/procpool/supervisor/supervisor"
@@ -84,15 +86,16 @@ func (c *Collector) preinitialise(o Options) {
 }
 
 // newInfo is supervisor_info: 1, labelled with what describes the whole
-// run, in place of a label repeated on every series.
+// run, in place of a label repeated on every series; the build's labels
+// are named as in Prometheus's own build_info.
 func newInfo(o Options) prometheus.Collector {
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: namespace, Name: "info",
-		Help: "The run's mode (process or thread), data path (process mode) and the program's version; always 1."},
-		[]string{"mode", "ipc", "version"})
+		Help: "The run's mode (process or thread) and data path (process mode), and the program's version, VCS revision and Go version; always 1."},
+		[]string{"mode", "ipc", "version", "revision", "goversion"})
 	ipc := ""
 	if o.Mode == supervisor.ModeProcess {
 		ipc = string(o.IPC)
 	}
-	info.WithLabelValues(o.Mode.String(), ipc, o.Version).Set(1)
+	info.WithLabelValues(o.Mode.String(), ipc, o.Version, o.Revision, runtime.Version()).Set(1)
 	return info
 }
