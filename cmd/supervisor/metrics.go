@@ -165,11 +165,12 @@ func (m *metricsObserver) close() {
 	if m.srv == nil {
 		if m.ln != nil {
 			m.ln.Close() // never served: the run ended before attach
+			m.ln = nil
 		}
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_ = m.srv.Shutdown(ctx)
-	m.srv = nil
+	_ = m.srv.Shutdown(ctx) // closes the listener too
+	m.srv, m.ln = nil, nil
 }

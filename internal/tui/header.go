@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-
-	"github.com/procpool/supervisor/supervisor"
 )
 
 // header is the run's title line and its progress, each wrapped between
@@ -110,6 +108,3 @@ func sum(m map[int]int) int {
 	}
 	return n
 }
-
-// threadMode reports whether the workers are goroutines.
-func (m *model) threadMode() bool { return m.snap.Mode == supervisor.ModeThread }

@@ -60,8 +60,17 @@ type (
 )
 
 func newModel(pool Pool, opts Options) *model {
-	return &model{pool: pool, opts: opts, st: newStyles(), keys: newKeyMap(opts.Stop != nil), help: newHelp(),
-		width: 80, height: 24, retiring: map[int]bool{}}
+	m := &model{pool: pool, opts: opts, st: newStyles(), keys: newKeyMap(opts.Stop != nil), help: newHelp(),
+		retiring: map[int]bool{}}
+	m.resize(80, 24)
+	return m
+}
+
+// resize follows the terminal: the footer's help drops whole entries to
+// fit the width.
+func (m *model) resize(w, h int) {
+	m.width, m.height = w, h
+	m.help.SetWidth(w)
 }
 
 func tick() tea.Cmd {
@@ -83,7 +92,7 @@ func (m *model) Init() tea.Cmd { return m.fetch() }
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
+		m.resize(msg.Width, msg.Height)
 	case tickMsg:
 		return m, m.fetch()
 	case snapshotMsg:
@@ -156,6 +165,9 @@ func (m *model) worker(id int) int {
 
 // index is the selected worker's position in the snapshot, or -1.
 func (m *model) index() int { return m.worker(m.selected) }
+
+// threadMode reports whether the workers are goroutines.
+func (m *model) threadMode() bool { return m.snap.Mode == supervisor.ModeThread }
 
 // move selects the worker delta rows away, stopping at either end.
 func (m *model) move(delta int) {

@@ -23,10 +23,17 @@ type Pool interface {
 	// supervisor has gone): the view says so and stops refreshing.
 	Snapshot(eventsAfter uint64) (Snapshot, error)
 
+	// Kill sends sig, SIGKILL or SIGTERM, to worker id (k and t); in
+	// thread mode it cancels the worker's task.
 	Kill(id int, sig syscall.Signal) error
+	// CancelTask cancels the task worker id runs (c).
 	CancelTask(id int) error
+	// AddWorker starts a worker in the named pool, "" for the first, and
+	// returns its id once it is ready (+).
 	AddWorker(pool string) (int, error)
+	// RemoveWorker retires worker id once its tasks are done (-).
 	RemoveWorker(id int) error
+	// SetPaused stops or resumes handing out tasks (p).
 	SetPaused(paused bool) error
 }
 

@@ -124,6 +124,5 @@ func (m *model) footer() []string {
 	if m.finished {
 		return append(out, m.st.bold.Render("press any key to leave"))
 	}
-	m.help.SetWidth(m.width)
 	return append(out, m.help.ShortHelpView(m.keys.ShortHelp()))
 }
