@@ -16,7 +16,8 @@ func rowOf(id int) string { return fmt.Sprintf(`(?m)^(▶| ) +%d +(\w+)`, id) }
 // masked: what the header says, however it is wrapped.
 func headerWords(screen string) []string {
 	head, _, _ := strings.Cut(screen, "\n\n")
-	masked := regexp.MustCompile(`[0-9][0-9.]*(µs|ms|s|%)?|[█░]+`).ReplaceAllString(head, "N")
+	head = regexp.MustCompile(`eta \S+`).ReplaceAllString(head, "eta N") // "-" until a rate is known
+	masked := regexp.MustCompile(`(?:[0-9][0-9.]*(?:µs|ms|s|m|h|%)?)+|[█░]+`).ReplaceAllString(head, "N")
 	return strings.Fields(masked)
 }
 
