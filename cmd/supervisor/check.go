@@ -115,6 +115,10 @@ func (o *options) checkCombinations() error {
 		return usagef("--gil applies to thread mode: each worker process would have a GIL of its own, which is why Python reaches for processes")
 	case o.cpuAffinity && o.modeName != "process":
 		return usagef("--cpu-affinity applies to process mode: goroutines move between threads")
+	case o.linger < 0:
+		return usagef("--linger=%s: want a duration of 0s or more", o.linger)
+	case o.linger > 0 && o.metricsAddr == "":
+		return usagef("--linger=%s keeps the metrics endpoint up: add --metrics-addr", o.linger)
 	}
-	return nil
+	return checkPushURL(o.push)
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/procpool/supervisor/internal/control"
 )
 
-// controlObserver serves the run's control socket, for "supervisor ps"
-// and "supervisor kill" in another terminal. The socket is bound before
+// controlObserver serves the run's control socket, for "supervisor ps",
+// "supervisor kill" and "supervisor top" in another terminal. The socket is bound before
 // any worker starts and served once the supervisor exists.
 type controlObserver struct {
 	nop
@@ -24,7 +24,7 @@ func bindControl(path string, stderr io.Writer) (*controlObserver, error) {
 	srv, err := control.Bind(path)
 	switch {
 	case err == nil:
-		fmt.Fprintf(stderr, "supervisor: control socket %s (supervisor ps, supervisor kill WORKER)\n", srv.Path())
+		fmt.Fprintf(stderr, "supervisor: control socket %s (supervisor ps, top, kill WORKER)\n", srv.Path())
 		return &controlObserver{srv: srv}, nil
 	case path == "":
 		fmt.Fprintf(stderr, "supervisor: no control socket: %v\n", err)
@@ -45,7 +45,7 @@ func unwrapAll(err error) string {
 
 func (c *controlObserver) attach(s live) error {
 	if c.srv != nil {
-		c.srv.Serve(s)
+		c.srv.Serve(s, s.feed)
 	}
 	return nil
 }

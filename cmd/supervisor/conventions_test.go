@@ -15,7 +15,7 @@ import (
 // completion, exit codes and the JSON on both streams.
 
 func TestEverySubcommandHasHelp(t *testing.T) {
-	for _, sub := range []string{"", "tasks", "compare", "bench", "ps", "kill", "version", "help", "completion", "completion bash"} {
+	for _, sub := range []string{"", "tasks", "compare", "bench", "ps", "top", "kill", "version", "help", "completion", "completion bash"} {
 		t.Run("supervisor "+sub, func(t *testing.T) {
 			t.Parallel()
 			words := strings.Fields(sub)
@@ -41,7 +41,7 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 // from supervisor --help, flags with two dashes and their defaults.
 func TestTopHelpListsEverything(t *testing.T) {
 	r := runCLI(t, "--help")
-	for _, cmd := range []string{"tasks", "compare", "bench", "ps", "kill", "version", "completion", "help"} {
+	for _, cmd := range []string{"tasks", "compare", "bench", "ps", "top", "kill", "version", "completion", "help"} {
 		if !regexp.MustCompile(`(?m)^  ` + cmd + ` +\S`).MatchString(r.stdout) {
 			t.Errorf("--help does not list the command %s:\n%s", cmd, r.stdout)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/procpool/supervisor/internal/demo"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/procpool/supervisor/internal/feed"
 	"github.com/procpool/supervisor/internal/limits"
 	"github.com/procpool/supervisor/internal/units"
 	"github.com/procpool/supervisor/supervisor"
@@ -28,10 +30,13 @@ func execute(o *options, tasks *workload, stdout io.Writer, con *console) error 
 		return err
 	}
 	defer ctl.close()
-	obs, err := o.observers(ctl, stdout, con.out())
+	met, err := newMetrics(o, tasks, con.out())
 	if err != nil {
 		return err
 	}
+	defer met.close()
+	fd := feed.New()
+	obs := o.observers(ctl, met, fd, stdout, con.out())
 	intr := catchInterrupts(con.out())
 	defer intr.stop()
 	cfg := o.config(newLogger(con.out(), o.logLevel, o.logFormat))
@@ -43,9 +48,9 @@ func execute(o *options, tasks *workload, stdout io.Writer, con *console) error 
 	begin := time.Now()
 	sup, err := supervisor.New(intr.startCtx, cfg)
 	if err != nil {
-		return err
+		return interruptedStart(intr, err)
 	}
-	s := newLive(sup)
+	s := newLive(sup, fd)
 	s.total = tasks.len()
 	announce(con.out(), s)
 	if err := obs.attach(s); err != nil {
@@ -63,7 +68,9 @@ func execute(o *options, tasks *workload, stdout io.Writer, con *console) error 
 	sum := summarize(s, &t, wall)
 	obs.detach(sum)
 	intr.stop()
-	return outcome(intr, stopErr, sum, con)
+	err = outcome(intr, stopErr, sum, con) // printed before the endpoint lingers
+	met.lingerAfter()
+	return err
 }
 
 // resultEvents wires the observers to the supervisor's events. With Map
@@ -83,6 +90,18 @@ func resultEvents(cfg *supervisor.Config, obs observers, chunked bool) chan supe
 		}
 	}
 	return finished
+}
+
+// interruptedStart is New's error, unless a signal cut the start-up
+// short: then the run ends as any interrupted run does, with 128 plus the
+// signal's number, and the "stopping" line already said why (issue 13: a
+// Ctrl-C while the workers started exited 3, "the supervisor gave up",
+// and said so twice).
+func interruptedStart(intr *interrupts, err error) error {
+	if code, ok := intr.exitCode(); ok && errors.Is(err, context.Canceled) {
+		return &exitStatus{code: code}
+	}
+	return err
 }
 
 // outcome is the run's exit, once the summary is out: a signal's code if
@@ -177,22 +196,18 @@ func submitWindowed(s live, tasks *workload, yield func(supervisor.Result) bool)
 	}
 }
 
-// observers are what watch this run, chosen by the flags. Their
-// listeners are bound here, before any worker starts: a busy
-// --metrics-addr is a usage error that costs nothing.
-func (o *options) observers(ctl *controlObserver, stdout, stderr io.Writer) (observers, error) {
-	obs := observers{ctl}
+// observers are what watch this run, chosen by the flags. Those that
+// listen (the control socket, the metrics) are bound before, by the
+// caller: a busy --metrics-addr is a usage error that costs nothing.
+func (o *options) observers(ctl *controlObserver, met *metricsObserver, fd *feed.Feed, stdout, stderr io.Writer) observers {
+	obs := observers{feedObserver{feed: fd}, ctl}
 	if o.chaosEvery > 0 {
 		obs = append(obs, &chaos{every: o.chaosEvery, signal: o.chaosSignal})
 	}
-	if o.metricsAddr != "" {
-		m := newMetricsServer(o.metricsAddr, o.mode, stderr)
-		if m.err != nil {
-			return nil, usagef("--metrics-addr=%s: %s", m.addr, listenProblem(m.err))
-		}
-		obs = append(obs, m)
+	if met != nil {
+		obs = append(obs, met)
 	}
-	return o.withView(obs, stdout, stderr), nil
+	return o.withView(obs, stdout, stderr)
 }
 
 func (o *options) config(logger *slog.Logger) supervisor.Config {

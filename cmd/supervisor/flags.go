@@ -40,8 +40,10 @@ type options struct {
 	logFormat  string
 
 	// Live view and operations (docs/live.md).
-	ui          string // auto, tui or plain
-	metricsAddr string // serve Prometheus metrics here; empty: off
+	ui          string        // auto, tui or plain
+	metricsAddr string        // serve Prometheus metrics here; empty: off
+	linger      time.Duration // keep serving them this long after the run
+	push        string        // push them to this Pushgateway when the run ends; empty: off
 
 	// Isolation and killability (docs/isolation.md).
 	chaos       string // e.g. kill:every=200ms
@@ -86,6 +88,8 @@ func addWorkloadFlags(fs *pflag.FlagSet, o *options) {
 	fs.Var(newChoice(&o.logFormat, "text", "text", "json"), "log-format", "`format` of everything on stderr: text or json")
 	fs.Var(newChoice(&o.ui, "auto", "auto", "tui", "plain"), "ui", "the `view`: auto, tui or plain; auto is the live view when stdout is a terminal and --json is off")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this `address`, e.g. 127.0.0.1:9464; empty: off")
+	fs.Var(newDuration(&o.linger, 0), "linger", "keep the metrics endpoint up this long after the run, for a last scrape (Ctrl-C ends it early)")
+	fs.StringVar(&o.push, "push", "", "push the metrics to this Prometheus Pushgateway `URL` when the run ends, e.g. http://127.0.0.1:9091; empty: off")
 	fs.StringVar(&o.chaos, "chaos", "", "kill a random busy worker at a rate, e.g. kill:every=200ms; empty: off")
 	fs.StringVar(&o.control, "control", "", "control socket `path` for ps and kill; empty: one in the per-user runtime directory")
 	fs.BoolVar(&o.gil, "gil", false, "thread mode: hold one global lock while each task computes, emulating CPython's GIL")

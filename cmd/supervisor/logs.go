@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,6 +51,10 @@ func (p *eventPrinter) event(e supervisor.Event) {
 		}
 	case supervisor.WorkerExited:
 		if e.Cause == supervisor.CauseStopping {
+			return
+		}
+	case supervisor.GaveUp:
+		if errors.Is(e.Err, context.Canceled) { // a signal cut the start-up short, and said so
 			return
 		}
 	}

@@ -45,8 +45,15 @@ func startTerminal(t *testing.T, args ...string) *terminal {
 
 func startTerminalSized(t *testing.T, cols, rows int, args ...string) *terminal {
 	t.Helper()
+	return startTerminalEnv(t, cols, rows, nil, args...)
+}
+
+// startTerminalEnv is startTerminalSized with env added to the
+// environment.
+func startTerminalEnv(t *testing.T, cols, rows int, env []string, args ...string) *terminal {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "COLORTERM=", "NO_COLOR=")
+	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "COLORTERM=", "NO_COLOR="), env...)
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)}) // its own session
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ const rootExample = `  supervisor                                   the seed's p
   supervisor --task=echo --repeat=1000 --json hello
   supervisor --task=sleep --add=segv*2 --repeat=10 50ms
   supervisor compare --add=segv                both modes side by side
+  supervisor top                               watch a running supervisor, from another terminal
   supervisor tasks                             every task and its argument`
 
 // newRootCmd builds the command tree. stdout carries results, stderr
@@ -59,7 +60,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	addClusterFlags(root.Flags())
 	completeWorkloadFlags(root)
 	root.AddCommand(newTasksCmd(stdout), newCompareCmd(stdout, stderr), newBenchCmd(stdout, stderr),
-		newPsCmd(stdout), newKillCmd(stdout), newVersionCmd(stdout),
+		newPsCmd(stdout), newTopCmd(stdout), newKillCmd(stdout), newVersionCmd(stdout),
 		rawCommand("agent", "Run one host's share of a cluster: a local pool taking tasks from NATS JetStream", runAgent))
 	root.SetHelpCommand(newHelpCmd())
 	root.InitDefaultHelpCmd()

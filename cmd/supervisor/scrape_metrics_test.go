@@ -60,13 +60,21 @@ func TestMetricsDuringARun(t *testing.T) {
 		t.Errorf("metrics served at %s, want loopback", url)
 	}
 	body := scrapeUntil(t, url, []string{
-		`supervisor_tasks_total{status="ok",task="sleep"} 4`,
-		`supervisor_workers{state="busy"} 2`,
-		`supervisor_worker_resident_memory_bytes{worker="1"} `,
+		`supervisor_tasks_total{pool="default",status="ok",task="sleep"} 4`,
+		`supervisor_tasks_total{pool="default",status="timeout",task="sleep"} 0`, // pre-initialised
+		`supervisor_workers{pool="default",state="busy"} 2`,
+		`supervisor_worker_resident_memory_bytes{pool="default",worker="1"} `,
+		`supervisor_worker_cpu_seconds_total{pool="default",worker="1"} `,
 		`supervisor_worker_starts_total 2`,
-		`supervisor_task_overhead_seconds_count{mode="process"} 4`,
+		`supervisor_task_duration_seconds_count{pool="default",task="sleep"} 4`,
+		`supervisor_task_overhead_seconds_count{pool="default"} 4`,
+		`supervisor_info{goversion="go`, // with ipc, mode, revision and version
+
 		`process_resident_memory_bytes `,
 	})
+	if bytes.Contains(body, []byte(`mode="process",le=`)) {
+		t.Error("a histogram is still labelled with the mode; supervisor_info carries it")
+	}
 	problems, err := promlint.New(bytes.NewReader(body)).Lint()
 	if err != nil {
 		t.Fatal(err)

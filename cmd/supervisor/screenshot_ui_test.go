@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	uv "github.com/charmbracelet/ultraviolet"
 )
 
 // TestLiveViewScreenshots draws the live view to SVG files for
-// docs/live.md. It runs only when asked:
+// docs/live.md, at 120×40 and at 80×24. It runs only when asked:
 //
 //	SUPERVISOR_SCREENSHOTS=$PWD/docs go test -run Screenshots ./cmd/supervisor
 func TestLiveViewScreenshots(t *testing.T) {
@@ -20,26 +21,11 @@ func TestLiveViewScreenshots(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SUPERVISOR_SCREENSHOTS to a directory to draw the screenshots")
 	}
-	t.Run("process", func(t *testing.T) {
-		tm := startTerminalSized(t, 120, 26, "--ui=tui", "--workers=3", "--task=sleep", "--repeat=60", "300ms", "120ms", "200ms", "80ms")
-		tm.waitFor(`· ([3-9]\.\d+s|\d\d\.?\d*s)`) // a few seconds of sparkline
-		tm.press(keyDown)
-		tm.waitFor(`(?m)^▶\s+2 `)
-		tm.press("k")
-		tm.waitFor(`worker 2 started \(pid \d+\) in .*replacement ready`)
-		tm.waitFor(`· ([5-9]\.\d+s|\d\d\.?\d*s)`)
-		tm.writeSVG(t, filepath.Join(dir, "live-kill.svg"))
-		tm.press("?")
-		tm.waitFor(`q again forces`)
-		tm.writeSVG(t, filepath.Join(dir, "live-help.svg"))
-		tm.press("?")
-		tm.waitFor(`press any key to leave`)
-		tm.writeSVG(t, filepath.Join(dir, "live-final.svg"))
-		tm.press("x")
-		tm.exitCode()
-	})
+	for _, size := range [][2]int{{120, 40}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { killScreenshots(t, dir, size[0], size[1]) })
+	}
 	t.Run("thread", func(t *testing.T) {
-		tm := startTerminalSized(t, 120, 22, "--ui=tui", "--mode=thread", "--workers=2", "--task=sleep", "--repeat=30", "--add=hang", "250ms", "100ms")
+		tm := startTerminalSized(t, 120, 24, "--ui=tui", "--mode=thread", "--workers=2", "--task=sleep", "--repeat=30", "--add=hang", "250ms", "100ms")
 		row := tm.waitFor(`(?m)^▶?\s+(\d) goroutine\s+busy\s+#\d+ hang`)
 		if row[1] == "2" {
 			tm.press(keyDown)
@@ -51,6 +37,49 @@ func TestLiveViewScreenshots(t *testing.T) {
 		tm.press("q")
 		tm.exitCode()
 	})
+	t.Run("top", func(t *testing.T) { topScreenshot(t, dir) })
+}
+
+// killScreenshots: three workers, worker 2 killed with k; at 80×24 also
+// the help, at 120×40 also the final screen.
+func killScreenshots(t *testing.T, dir string, cols, rows int) {
+	tm := startTerminalSized(t, cols, rows, "--ui=tui", "--workers=3", "--task=sleep", "--repeat=60", "300ms", "120ms", "200ms", "80ms")
+	tm.waitFor(`· ([3-9]\.\d+s|\d\d\.?\d*s)`) // a few seconds of sparkline
+	tm.press(keyDown)
+	tm.waitFor(`(?m)^▶\s+2 `)
+	tm.press("k")
+	tm.waitFor(`worker 2 started \(pid \d+\) in .*`)
+	tm.waitFor(`· ([5-9]\.\d+s|\d\d\.?\d*s)`)
+	tm.writeSVG(t, filepath.Join(dir, fmt.Sprintf("live-kill-%dx%d.svg", cols, rows)))
+	if cols == 80 {
+		tm.press("?")
+		tm.waitFor(`q again forces`)
+		tm.writeSVG(t, filepath.Join(dir, "live-help-80x24.svg"))
+		tm.press("?")
+	}
+	tm.waitFor(`press any key to leave`)
+	if cols == 120 {
+		tm.writeSVG(t, filepath.Join(dir, "live-final.svg"))
+	}
+	tm.press("x")
+	tm.exitCode()
+}
+
+// topScreenshot: supervisor top at 80×24, attached to a run in another
+// process, after a c.
+func topScreenshot(t *testing.T, dir string) {
+	env := []string{"XDG_RUNTIME_DIR=" + t.TempDir()}
+	run := startCLIEnv(t, env, "--task=sleep", "--workers=3", "--repeat=400", "300ms", "120ms", "200ms")
+	waitFor(t, 30*time.Second, "the run", func() bool { return strings.Contains(run.stderr.String(), "workers ready") })
+	tm := startTerminalEnv(t, 80, 24, env, "top")
+	tm.waitFor(`· ([3-9]\.\d+s|\d\d\.?\d*s)`)
+	tm.press(keyDown)
+	tm.waitFor(`(?m)^▶\s+2 +busy`)
+	tm.press("c")
+	tm.waitFor(`worker 2: task \d+ \(sleep\) cancelled on request`)
+	tm.writeSVG(t, filepath.Join(dir, "live-top.svg"))
+	tm.press("q")
+	tm.exitCode()
 }
 
 // The terminal's palette: a dark theme.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,5 +61,24 @@ func TestSecondSignalForces(t *testing.T) {
 	checkExactlyOnce(t, tasks, 1)
 	if code != 130 || sum == nil || sum.Failed != 1 {
 		t.Fatalf("exit %d (want 130: the first signal counts), summary %+v; stderr:\n%s", code, sum, r.stderr.String())
+	}
+}
+
+// TestSignalDuringStartUp: Ctrl-C while the workers start ends the run
+// with 130 and one line saying so, as at any other moment (issue 13: it
+// exited 3, "the supervisor gave up", printed twice). Thirty worker
+// processes take long enough to start that the signal lands among them;
+// the control socket is bound before the first one starts.
+func TestSignalDuringStartUp(t *testing.T) {
+	dir := t.TempDir()
+	r := startCLIEnv(t, []string{"XDG_RUNTIME_DIR=" + dir}, "--task=sleep", "--workers=30", "--spares=0", "1h")
+	waitFor(t, 20*time.Second, "the control socket", func() bool {
+		socks, _ := filepath.Glob(filepath.Join(dir, "supervisor", "*.sock"))
+		return len(socks) > 0
+	})
+	_ = syscall.Kill(r.cmd.Process.Pid, syscall.SIGINT)
+	code := r.wait(60 * time.Second)
+	if stderr := r.stderr.String(); code != 130 || strings.Contains(stderr, "gave up") || !strings.Contains(stderr, "SIGINT: stopping") {
+		t.Errorf("exit %d (want 130); stderr:\n%s", code, stderr)
 	}
 }

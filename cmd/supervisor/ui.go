@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/procpool/supervisor/internal/feed"
 	"github.com/procpool/supervisor/internal/tui"
 	"github.com/procpool/supervisor/supervisor"
 )
@@ -65,7 +66,7 @@ func isTerminal(f any) bool {
 // to a view nobody will close.
 type liveView struct {
 	others         observers
-	feed           *tui.Feed
+	feed           *feed.Feed // the run's: set at attach
 	stdout, stderr io.Writer
 	prog           *tui.Program
 	restore        func()
@@ -73,10 +74,11 @@ type liveView struct {
 }
 
 func newLiveView(others observers, stdout, stderr io.Writer) *liveView {
-	return &liveView{others: others, feed: tui.NewFeed(), stdout: stdout, stderr: stderr, restore: func() {}}
+	return &liveView{others: others, stdout: stdout, stderr: stderr, restore: func() {}}
 }
 
 func (v *liveView) attach(s live) error {
+	v.feed = s.feed
 	// Logs written to a terminal stderr would draw over the view: until it
 	// ends they go to its events pane, and are printed after it.
 	if isTerminal(v.stderr) {
@@ -88,11 +90,7 @@ func (v *liveView) attach(s live) error {
 		v.giveBackStderr()
 		return err
 	}
-	opts := tui.Options{Mode: s.Config().Mode}
-	if opts.Mode == supervisor.ModeProcess {
-		opts.IPC = string(s.Config().IPC)
-	}
-	v.prog = tui.Start(s, v.feed, opts)
+	v.prog = tui.Start(s, tui.Options{Stop: s.Stop})
 	go func() { // a view that fails to start gives stderr back at once
 		_ = v.prog.Wait()
 		v.giveBackStderr()
@@ -100,10 +98,7 @@ func (v *liveView) attach(s live) error {
 	return nil
 }
 
-func (v *liveView) event(e supervisor.Event) {
-	v.feed.Event(e)
-	v.others.event(e)
-}
+func (v *liveView) event(e supervisor.Event) { v.others.event(e) }
 
 func (v *liveView) result(r supervisor.Result) { v.others.result(r) }
 

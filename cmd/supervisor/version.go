@@ -53,3 +53,19 @@ func formatVersion(info *debug.BuildInfo, platform string) string {
 	}
 	return fmt.Sprintf("%s, %s %s", s, info.GoVersion, platform)
 }
+
+// buildVersion is the module version and the VCS commit (12 digits) the
+// binary was built from, either empty when not recorded: the labels of
+// supervisor_info.
+func buildVersion() (version, revision string) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", ""
+	}
+	for _, kv := range info.Settings {
+		if kv.Key == "vcs.revision" {
+			revision = kv.Value[:min(12, len(kv.Value))]
+		}
+	}
+	return info.Main.Version, revision
+}

@@ -138,6 +138,11 @@ func goroutineMemory(ctx context.Context, o Options) (GoroutineMemory, error) {
 	if err != nil {
 		return g, err
 	}
+	// New refuses a thread-mode pool that could pass Go's thread limit if
+	// every goroutine blocked in a system call at once, and the default
+	// count is that limit (10000). These workers run no-ops and never
+	// block: the limit is raised for the measurement, and put back.
+	defer debug.SetMaxThreads(debug.SetMaxThreads(max(o.Goroutines*2, 10000)))
 	s, err := o.newPool(Case{Mode: supervisor.ModeThread}, supervisor.Config{Workers: o.Goroutines})
 	if err != nil {
 		return g, err

@@ -38,6 +38,7 @@ type figure struct {
 	*plot.Plot
 	legend  plot.Legend
 	entries int
+	ranges  int // range bars drawn (addRanges)
 }
 
 func (f *figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
@@ -83,6 +84,7 @@ var charts = []chart{
 	{"throughput", throughputChart},
 	{"payload", payloadChart},
 	{"primes", primesChart},
+	{"primes-wall", primesWallChart},
 }
 
 // Plot writes the report's charts to dir, each as PNG and SVG, and
@@ -163,8 +165,10 @@ func si(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// boxChart draws one box per sample, in microseconds.
-func boxChart(title string, names []string, samples [][]time.Duration) (*figure, error) {
+// boxChart draws one box per sample, in microseconds (the box the middle
+// half, the whiskers 1.5 times its height), then the peers' figures beside
+// them: peers[i] named peerNames[i], as points with their ranges.
+func boxChart(title string, names []string, samples [][]time.Duration, peerNames []string, peers [][]chartPoint, peerLegend string) (*figure, error) {
 	p := newPlot(title, "", "µs (log scale)")
 	logY(p, si)
 	for i, s := range samples {
@@ -180,7 +184,17 @@ func boxChart(title string, names []string, samples [][]time.Duration) (*figure,
 		b.FillColor = plotutil.Color(i)
 		p.Add(b)
 	}
-	p.NominalX(names...)
+	var pts []chartPoint
+	for i, ps := range peers {
+		for _, pt := range ps {
+			pt.x = float64(len(names) + i)
+			pts = append(pts, pt)
+		}
+	}
+	if err := p.addRanges(peerLegend, pts, pyColor, draw.PyramidGlyph{}); err != nil {
+		return nil, err
+	}
+	p.NominalX(append(slices.Clone(names), peerNames...)...)
 	return p, nil
 }
 
@@ -196,7 +210,8 @@ func roundTripChart(r *Report) (*figure, error) {
 		}
 		names, samples = append(names, rt.Case), append(samples, rt.samples)
 	}
-	return boxChart("No-op round trip, Submit → Result, one at a time", names, samples)
+	pyNames, pyPts := pyRoundTrip(r)
+	return boxChart("No-op round trip, Submit → Result, one at a time", names, samples, pyNames, pyPts, "python: p50 to p99")
 }
 
 func startupChart(r *Report) (*figure, error) {
@@ -208,7 +223,27 @@ func startupChart(r *Report) (*figure, error) {
 	for _, s := range r.Startup {
 		names, samples = append(names, s.Case), append(samples, s.samples)
 	}
-	return boxChart("Worker start-up → first reply", names, samples)
+	pyNames, pyPts := pyPoolStart(r)
+	p, err := boxChart("Worker start-up → first reply", names, samples, pyNames, pyPts, "python pool of 1 (p50)")
+	if err != nil {
+		return nil, err
+	}
+	return p, poolStartRanges(p, r, names)
+}
+
+// poolStartRanges marks, beside each case's box, its pool of 1 from New to
+// the first result: the p50, with a bar from the fastest to p99.
+func poolStartRanges(p *figure, r *Report, names []string) error {
+	var pts []chartPoint
+	for i, c := range names {
+		for _, ps := range r.PoolStart {
+			if ps.Case == c && ps.Workers == 1 && ps.P50Ns > 0 {
+				pts = append(pts, chartPoint{x: float64(i) + 0.3, mid: float64(ps.P50Ns) / 1e3,
+					lo: float64(ps.MinNs) / 1e3, hi: float64(max(ps.P99Ns, ps.P50Ns)) / 1e3})
+			}
+		}
+	}
+	return p.addRanges("pool of 1: p50, min–p99", pts, color.Black, draw.CircleGlyph{})
 }
 
 // caseColor keeps a case's colour the same on every chart.
@@ -235,6 +270,9 @@ func throughputChart(r *Report) (*figure, error) {
 				return nil, err
 			}
 		}
+	}
+	if err := pyThroughput(p, r); err != nil {
+		return nil, err
 	}
 	p.X.Tick.Marker = integerTicks(r.Settings.Workers)
 	return p, nil
@@ -268,7 +306,7 @@ func payloadChart(r *Report) (*figure, error) {
 	if !slices.ContainsFunc(r.Payload, func(p Payload) bool { return p.MBPerS > 0 }) {
 		return nil, nil
 	}
-	p := newPlot("Payload echo, one at a time (size / p50 round trip)", "payload, bytes (log scale)", "MB/s (log scale)")
+	p := newPlot("Payload echo, one at a time: size / p50 round trip, bar p99 to fastest", "payload, bytes (log scale)", "MB/s (log scale)")
 	logY(p, si)
 	p.X.Scale = plot.LogScale{}
 	var ticks plot.ConstantTicks
@@ -286,8 +324,28 @@ func payloadChart(r *Report) (*figure, error) {
 		if err := addLine(p, c, xys, caseColor(r, c), 0); err != nil {
 			return nil, err
 		}
+		if err := p.addRanges("", payloadRanges(r, c), caseColor(r, c), draw.CircleGlyph{}); err != nil {
+			return nil, err
+		}
+	}
+	if err := pyPayload(p, r); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// payloadRanges are a case's MB/s at its p50 round trip, with the range
+// from its p99 to its fastest.
+func payloadRanges(r *Report, c string) []chartPoint {
+	var pts []chartPoint
+	for _, pl := range r.Payload {
+		if pl.Case != c || pl.MBPerS <= 0 || pl.P99Ns <= 0 || pl.MinNs <= 0 {
+			continue
+		}
+		mbps := func(ns int64) float64 { return float64(pl.Bytes) * 1e3 / float64(ns) }
+		pts = append(pts, chartPoint{x: float64(pl.Bytes), mid: pl.MBPerS, lo: min(mbps(pl.P99Ns), pl.MBPerS), hi: max(mbps(pl.MinNs), pl.MBPerS)})
+	}
+	return pts
 }
 
 // compactSize labels a payload size briefly, "16M": on a log axis 16 MiB
@@ -300,8 +358,9 @@ func primesChart(r *Report) (*figure, error) {
 	if len(r.Primes) == 0 {
 		return nil, nil
 	}
-	list := r.Primes[len(r.Primes)-1].List // the longer list: steadier
-	p := newPlot(fmt.Sprintf("CPU-bound primes (%s list): speedup over 1 worker", list), "workers", "speedup")
+	last := r.Primes[len(r.Primes)-1]
+	list := last.List // the longer list: steadier
+	p := newPlot(fmt.Sprintf("CPU-bound primes (%s list): speedup over 1 worker (medians of %d runs)", list, last.Runs), "workers", "speedup")
 	for _, c := range columns(r, "thread+gil") {
 		var xys plotter.XYs
 		for _, pr := range r.Primes {
@@ -322,4 +381,49 @@ func primesChart(r *Report) (*figure, error) {
 	p.addLegend("ideal", ideal)
 	p.X.Tick.Marker = integerTicks(r.Settings.Workers)
 	return p, nil
+}
+
+// primesWallChart is the primes' wall time, pool start included, as
+// seed_primes.py measures it: the chart Python's run can be drawn on, at
+// the worker count it ran with. Each figure is the median of its runs;
+// the report keeps no range for it.
+func primesWallChart(r *Report) (*figure, error) {
+	if len(r.Primes) == 0 {
+		return nil, nil
+	}
+	last := r.Primes[len(r.Primes)-1]
+	p := newPlot(fmt.Sprintf("Primes (%s list): wall with pool start, median of %d", last.List, last.Runs), "workers", "ms")
+	for _, c := range columns(r, "thread+gil") {
+		var xys plotter.XYs
+		for _, pr := range r.Primes {
+			if pr.Case == c && pr.List == last.List {
+				xys = append(xys, plotter.XY{X: float64(pr.Workers), Y: float64(pr.WallWithStartNs) / 1e6})
+			}
+		}
+		if err := addLine(p, c, xys, caseColor(r, c), 0); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.addRanges("python process pool", pyPrimes(r, last.List), pyColor, draw.PyramidGlyph{}); err != nil {
+		return nil, err
+	}
+	p.Y.Min, p.Y.Max = 0, p.Y.Max*1.1 // room around the markers
+	p.X.Min, p.X.Max = p.X.Min-0.15, p.X.Max+0.15
+	p.Y.Tick.Marker = plainTicks{}
+	p.X.Tick.Marker = integerTicks(r.Settings.Workers)
+	return p, nil
+}
+
+// plainTicks are gonum's default ticks labelled without trailing zeros:
+// "250", not "250.00".
+type plainTicks struct{}
+
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'g', -1, 64)
+		}
+	}
+	return ticks
 }

@@ -77,7 +77,7 @@ func TestBindReplacesAStaleSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Serve(&fakeTarget{})
+	srv.Serve(&fakeTarget{}, nil)
 	c, err := Dial(path)
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +181,7 @@ func TestFindWithTwoSupervisors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.Serve(&fakeTarget{})
+		srv.Serve(&fakeTarget{}, nil)
 		defer srv.Close()
 	}
 	if _, err := Find(); !errors.Is(err, ErrAmbiguous) {

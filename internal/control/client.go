@@ -86,3 +86,38 @@ type remoteError struct {
 
 func (e *remoteError) Error() string { return e.msg }
 func (e *remoteError) Unwrap() error { return e.is }
+
+// Snapshot asks for what "supervisor top" shows: the workers, the counts
+// and the event lines numbered after eventsAfter.
+func (c *Client) Snapshot(ctx context.Context, eventsAfter uint64) (*controlpb.SnapshotResponse, error) {
+	resp, err := c.rpc.Snapshot(ctx, &controlpb.SnapshotRequest{EventsAfter: eventsAfter})
+	return resp, c.plain(err)
+}
+
+// Pause stops (true) or resumes (false) handing tasks to workers.
+func (c *Client) Pause(ctx context.Context, paused bool) error {
+	_, err := c.rpc.Pause(ctx, &controlpb.PauseRequest{Paused: paused})
+	return c.plain(err)
+}
+
+// Cancel cancels the tasks worker id runs; the worker carries on.
+func (c *Client) Cancel(ctx context.Context, id int) error {
+	_, err := c.rpc.Cancel(ctx, &controlpb.CancelRequest{Worker: int32(id)})
+	return c.plain(err)
+}
+
+// AddWorker starts a worker in the named pool ("" for the first) and
+// returns its id once it is ready.
+func (c *Client) AddWorker(ctx context.Context, pool string) (int, error) {
+	resp, err := c.rpc.AddWorker(ctx, &controlpb.AddWorkerRequest{Pool: pool})
+	if err != nil {
+		return 0, c.plain(err)
+	}
+	return int(resp.GetWorker()), nil
+}
+
+// RemoveWorker retires worker id once its tasks are done.
+func (c *Client) RemoveWorker(ctx context.Context, id int) error {
+	_, err := c.rpc.RemoveWorker(ctx, &controlpb.RemoveWorkerRequest{Worker: int32(id)})
+	return c.plain(err)
+}

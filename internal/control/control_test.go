@@ -3,13 +3,16 @@ package control
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/procpool/supervisor/internal/feed"
 	"github.com/procpool/supervisor/supervisor"
 )
 
@@ -17,6 +20,30 @@ import (
 type fakeTarget struct {
 	killed []int
 	sig    syscall.Signal
+	calls  []string
+}
+
+func (f *fakeTarget) CancelTask(id int) error {
+	f.calls = append(f.calls, fmt.Sprintf("cancel %d", id))
+	return nil
+}
+func (f *fakeTarget) AddWorker(pool string) (int, error) {
+	f.calls = append(f.calls, "add "+pool)
+	if pool == "nope" {
+		return 0, errors.New(`no pool named "nope"`)
+	}
+	return 3, nil
+}
+func (f *fakeTarget) RemoveWorker(id int) error {
+	f.calls = append(f.calls, fmt.Sprintf("remove %d", id))
+	if id != 1 {
+		return fmt.Errorf("%w: %d", supervisor.ErrNoWorker, id)
+	}
+	return nil
+}
+func (f *fakeTarget) SetPaused(p bool) error {
+	f.calls = append(f.calls, fmt.Sprintf("pause %v", p))
+	return nil
 }
 
 func (f *fakeTarget) Config() supervisor.Config {
@@ -41,7 +68,7 @@ func TestPsAndKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Serve(target)
+	srv.Serve(target, nil)
 	defer srv.Close()
 	fi, err := os.Stat(path)
 	if err != nil || fi.Mode().Perm() != 0o600 {
@@ -80,7 +107,7 @@ func TestListenRefusesALiveSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Serve(&fakeTarget{})
+	srv.Serve(&fakeTarget{}, nil)
 	defer srv.Close()
 	if _, err := Bind(path); !errors.Is(err, ErrInUse) {
 		t.Error("a second supervisor took over a live control socket")
@@ -95,5 +122,65 @@ func TestParseSignal(t *testing.T) {
 	}
 	if _, err := ParseSignal("USR1"); err == nil {
 		t.Error("USR1 accepted")
+	}
+}
+
+// TestSteering: "supervisor top" reaches every control of the live view
+// through the socket, and its snapshot carries the feed's counts and only
+// the event lines the caller does not have.
+func TestSteering(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.sock")
+	target := &fakeTarget{}
+	srv, err := Bind(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := feed.New()
+	f.Event(supervisor.WorkerStarted{Worker: 1, PID: 4242})
+	f.Event(supervisor.TaskFinished{Result: supervisor.Result{Status: supervisor.StatusOK, Exec: time.Millisecond, RoundTrip: 2 * time.Millisecond}})
+	f.Event(supervisor.GoroutineAbandoned{Worker: 1})
+	srv.Serve(target, f)
+	defer srv.Close()
+	c, err := Dial(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	snap, err := c.Snapshot(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.GetMode() != "process" || snap.GetDone() != 5 || snap.GetOverheadP50Ns() == 0 || snap.GetAbandoned()[1] != 1 ||
+		len(snap.GetEvents()) != 2 || snap.GetStartedUnixNs() != f.Began().UnixNano() || WorkerInfo(snap.GetWorkers()[0]).State != supervisor.StateBusy {
+		t.Errorf("snapshot: %v", snap)
+	}
+	if again, err := c.Snapshot(ctx, snap.GetEvents()[1].GetSeq()); err != nil || len(again.GetEvents()) != 0 {
+		t.Errorf("snapshot after the last line: %d lines, %v; want none", len(again.GetEvents()), err)
+	}
+
+	if err := c.Pause(ctx, true); err != nil {
+		t.Error(err)
+	}
+	if err := c.Cancel(ctx, 1); err != nil {
+		t.Error(err)
+	}
+	if id, err := c.AddWorker(ctx, ""); err != nil || id != 3 {
+		t.Errorf("add worker: %d, %v", id, err)
+	}
+	if _, err := c.AddWorker(ctx, "nope"); err == nil || err.Error() != `no pool named "nope"` {
+		t.Errorf("add worker to a missing pool: %v, want the supervisor's words", err)
+	}
+	if err := c.RemoveWorker(ctx, 1); err != nil {
+		t.Error(err)
+	}
+	if err := c.RemoveWorker(ctx, 7); !errors.Is(err, ErrNoWorker) {
+		t.Errorf("remove a missing worker: %v, want ErrNoWorker", err)
+	}
+	want := []string{"pause true", "cancel 1", "add ", "add nope", "remove 1", "remove 7"}
+	if !slices.Equal(target.calls, want) {
+		t.Errorf("calls %q, want %q", target.calls, want)
 	}
 }

@@ -15,15 +15,27 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/procpool/supervisor/internal/controlpb"
+	"github.com/procpool/supervisor/internal/feed"
 	"github.com/procpool/supervisor/supervisor"
 )
 
 // Target is what the control socket needs of a running supervisor: a
-// snapshot, and a kill with the signal "supervisor kill --signal" asks for.
+// snapshot, a kill with the signal "supervisor kill --signal" asks for,
+// and the live view's controls for "supervisor top".
 type Target interface {
 	Config() supervisor.Config
 	Stats() supervisor.Stats
 	Signal(id int, sig syscall.Signal) error
+	Steering
+}
+
+// Steering is what "supervisor top" does to a run besides killing: the
+// methods of the live view's pool.
+type Steering interface {
+	CancelTask(id int) error
+	AddWorker(pool string) (int, error)
+	RemoveWorker(id int) error
+	SetPaused(paused bool) error
 }
 
 // A Server is a bound control socket; it serves from Serve until Close.
@@ -37,11 +49,12 @@ type Server struct {
 	done chan struct{}
 }
 
-// Serve answers ps and kill requests about t, in a goroutine of its own,
-// until Close. Call it at most once.
-func (s *Server) Serve(t Target) {
+// Serve answers requests about t, in a goroutine of its own, until Close.
+// f is the run's feed, for the event lines and the counts of Snapshot; nil
+// serves no lines and counts from t's Stats alone. Call it at most once.
+func (s *Server) Serve(t Target, f *feed.Feed) {
 	s.srv, s.done = grpc.NewServer(), make(chan struct{})
-	controlpb.RegisterControlServer(s.srv, &service{t: t})
+	controlpb.RegisterControlServer(s.srv, &service{t: t, feed: f})
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(sameUserListener{s.ln})
@@ -97,7 +110,8 @@ func (l sameUserListener) Accept() (net.Conn, error) {
 
 type service struct {
 	controlpb.UnimplementedControlServer
-	t Target
+	t    Target
+	feed *feed.Feed
 }
 
 func (s *service) Ps(context.Context, *controlpb.PsRequest) (*controlpb.PsResponse, error) {
@@ -126,13 +140,19 @@ func (s *service) Kill(_ context.Context, req *controlpb.KillRequest) (*controlp
 		}
 	}
 	if err := s.t.Signal(id, sig); err != nil {
-		code := codes.FailedPrecondition
-		if errors.Is(err, supervisor.ErrNoWorker) {
-			code = codes.NotFound
-		}
-		return nil, status.Error(code, err.Error())
+		return nil, statusOf(err)
 	}
 	return &controlpb.KillResponse{Pid: int64(pid)}, nil
+}
+
+// statusOf carries a refusal to the client as its message, with NotFound
+// for a worker the supervisor does not have.
+func statusOf(err error) error {
+	code := codes.FailedPrecondition
+	if errors.Is(err, supervisor.ErrNoWorker) {
+		code = codes.NotFound
+	}
+	return status.Error(code, err.Error())
 }
 
 // ParseSignal accepts TERM or KILL, with or without the SIG prefix.
@@ -144,10 +164,4 @@ func ParseSignal(s string) (syscall.Signal, error) {
 		return syscall.SIGTERM, nil
 	}
 	return 0, fmt.Errorf("signal %q: want TERM or KILL", s)
-}
-
-func workerToPB(w supervisor.WorkerInfo) *controlpb.Worker {
-	return &controlpb.Worker{Id: int32(w.ID), Pool: w.Pool, Pid: int64(w.PID), State: w.State.String(),
-		TaskId: w.TaskID, Task: w.Task, Input: string(w.Input), BusyNs: int64(w.Busy), Done: w.Done,
-		Failed: w.Failed, Restarts: w.Restarts, RssBytes: w.RSS, CpuPercent: w.CPU, Cpus: w.CPUs}
 }

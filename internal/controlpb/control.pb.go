@@ -1,5 +1,5 @@
-// The control socket: how "supervisor ps" and "supervisor kill" talk to a
-// running supervisor. gRPC on a Unix socket with mode 0600 in a per-user
+// The control socket: how "supervisor ps", "supervisor kill" and
+// "supervisor top" talk to a running supervisor. gRPC on a Unix socket with mode 0600 in a per-user
 // directory; the server also checks the peer's uid.
 //
 // Evolution: never reuse or renumber a field; add fields instead.
@@ -393,6 +393,608 @@ func (x *KillResponse) GetPid() int64 {
 	return 0
 }
 
+type SnapshotRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// events_after is the seq of the last event line the caller has; 0 for
+	// every line the supervisor still keeps (the last 500).
+	EventsAfter   uint64 `protobuf:"varint,1,opt,name=events_after,json=eventsAfter,proto3" json:"events_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SnapshotRequest) Reset() {
+	*x = SnapshotRequest{}
+	mi := &file_control_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SnapshotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SnapshotRequest) ProtoMessage() {}
+
+func (x *SnapshotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SnapshotRequest.ProtoReflect.Descriptor instead.
+func (*SnapshotRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SnapshotRequest) GetEventsAfter() uint64 {
+	if x != nil {
+		return x.EventsAfter
+	}
+	return 0
+}
+
+type SnapshotResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Mode  string                 `protobuf:"bytes,1,opt,name=mode,proto3" json:"mode,omitempty"`
+	// ipc is process mode's data path (frame, stream, grpc); empty in thread
+	// mode.
+	Ipc string `protobuf:"bytes,2,opt,name=ipc,proto3" json:"ipc,omitempty"`
+	Pid int64  `protobuf:"varint,3,opt,name=pid,proto3" json:"pid,omitempty"`
+	// started_unix_ns is when the run began.
+	StartedUnixNs int64     `protobuf:"varint,4,opt,name=started_unix_ns,json=startedUnixNs,proto3" json:"started_unix_ns,omitempty"`
+	Workers       []*Worker `protobuf:"bytes,5,rep,name=workers,proto3" json:"workers,omitempty"`
+	Submitted     int64     `protobuf:"varint,6,opt,name=submitted,proto3" json:"submitted,omitempty"`
+	Queued        int64     `protobuf:"varint,7,opt,name=queued,proto3" json:"queued,omitempty"`
+	Paused        bool      `protobuf:"varint,8,opt,name=paused,proto3" json:"paused,omitempty"`
+	// done and failed count the tasks that have a result, ok and not ok.
+	Done   int64 `protobuf:"varint,9,opt,name=done,proto3" json:"done,omitempty"`
+	Failed int64 `protobuf:"varint,10,opt,name=failed,proto3" json:"failed,omitempty"`
+	// The IPC overhead (round trip minus time in the task) of every task
+	// that reached a worker so far.
+	OverheadP50Ns int64 `protobuf:"varint,11,opt,name=overhead_p50_ns,json=overheadP50Ns,proto3" json:"overhead_p50_ns,omitempty"`
+	OverheadP99Ns int64 `protobuf:"varint,12,opt,name=overhead_p99_ns,json=overheadP99Ns,proto3" json:"overhead_p99_ns,omitempty"`
+	// abandoned counts, by worker id, the goroutines left running (thread
+	// mode).
+	Abandoned     map[int32]int64 `protobuf:"bytes,13,rep,name=abandoned,proto3" json:"abandoned,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	Events        []*EventLine    `protobuf:"bytes,14,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SnapshotResponse) Reset() {
+	*x = SnapshotResponse{}
+	mi := &file_control_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SnapshotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SnapshotResponse) ProtoMessage() {}
+
+func (x *SnapshotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SnapshotResponse.ProtoReflect.Descriptor instead.
+func (*SnapshotResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SnapshotResponse) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *SnapshotResponse) GetIpc() string {
+	if x != nil {
+		return x.Ipc
+	}
+	return ""
+}
+
+func (x *SnapshotResponse) GetPid() int64 {
+	if x != nil {
+		return x.Pid
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetStartedUnixNs() int64 {
+	if x != nil {
+		return x.StartedUnixNs
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetWorkers() []*Worker {
+	if x != nil {
+		return x.Workers
+	}
+	return nil
+}
+
+func (x *SnapshotResponse) GetSubmitted() int64 {
+	if x != nil {
+		return x.Submitted
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetQueued() int64 {
+	if x != nil {
+		return x.Queued
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+func (x *SnapshotResponse) GetDone() int64 {
+	if x != nil {
+		return x.Done
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetFailed() int64 {
+	if x != nil {
+		return x.Failed
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetOverheadP50Ns() int64 {
+	if x != nil {
+		return x.OverheadP50Ns
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetOverheadP99Ns() int64 {
+	if x != nil {
+		return x.OverheadP99Ns
+	}
+	return 0
+}
+
+func (x *SnapshotResponse) GetAbandoned() map[int32]int64 {
+	if x != nil {
+		return x.Abandoned
+	}
+	return nil
+}
+
+func (x *SnapshotResponse) GetEvents() []*EventLine {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+// EventLine is one line of the live view's events pane.
+type EventLine struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Seq      uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	AtUnixNs int64                  `protobuf:"varint,2,opt,name=at_unix_ns,json=atUnixNs,proto3" json:"at_unix_ns,omitempty"`
+	Text     string                 `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	// log is true for a line the supervisor wrote to its stderr, false for
+	// one of its events.
+	Log           bool `protobuf:"varint,4,opt,name=log,proto3" json:"log,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventLine) Reset() {
+	*x = EventLine{}
+	mi := &file_control_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventLine) ProtoMessage() {}
+
+func (x *EventLine) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventLine.ProtoReflect.Descriptor instead.
+func (*EventLine) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *EventLine) GetSeq() uint64 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *EventLine) GetAtUnixNs() int64 {
+	if x != nil {
+		return x.AtUnixNs
+	}
+	return 0
+}
+
+func (x *EventLine) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *EventLine) GetLog() bool {
+	if x != nil {
+		return x.Log
+	}
+	return false
+}
+
+type PauseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Paused        bool                   `protobuf:"varint,1,opt,name=paused,proto3" json:"paused,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseRequest) Reset() {
+	*x = PauseRequest{}
+	mi := &file_control_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseRequest) ProtoMessage() {}
+
+func (x *PauseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseRequest.ProtoReflect.Descriptor instead.
+func (*PauseRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PauseRequest) GetPaused() bool {
+	if x != nil {
+		return x.Paused
+	}
+	return false
+}
+
+type PauseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PauseResponse) Reset() {
+	*x = PauseResponse{}
+	mi := &file_control_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PauseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PauseResponse) ProtoMessage() {}
+
+func (x *PauseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PauseResponse.ProtoReflect.Descriptor instead.
+func (*PauseResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{9}
+}
+
+type CancelRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Worker        int32                  `protobuf:"varint,1,opt,name=worker,proto3" json:"worker,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelRequest) Reset() {
+	*x = CancelRequest{}
+	mi := &file_control_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelRequest) ProtoMessage() {}
+
+func (x *CancelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
+func (*CancelRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *CancelRequest) GetWorker() int32 {
+	if x != nil {
+		return x.Worker
+	}
+	return 0
+}
+
+type CancelResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelResponse) Reset() {
+	*x = CancelResponse{}
+	mi := &file_control_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelResponse) ProtoMessage() {}
+
+func (x *CancelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
+func (*CancelResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{11}
+}
+
+type AddWorkerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// pool names the pool; empty for the first.
+	Pool          string `protobuf:"bytes,1,opt,name=pool,proto3" json:"pool,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddWorkerRequest) Reset() {
+	*x = AddWorkerRequest{}
+	mi := &file_control_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddWorkerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddWorkerRequest) ProtoMessage() {}
+
+func (x *AddWorkerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddWorkerRequest.ProtoReflect.Descriptor instead.
+func (*AddWorkerRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *AddWorkerRequest) GetPool() string {
+	if x != nil {
+		return x.Pool
+	}
+	return ""
+}
+
+type AddWorkerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Worker        int32                  `protobuf:"varint,1,opt,name=worker,proto3" json:"worker,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddWorkerResponse) Reset() {
+	*x = AddWorkerResponse{}
+	mi := &file_control_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddWorkerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddWorkerResponse) ProtoMessage() {}
+
+func (x *AddWorkerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddWorkerResponse.ProtoReflect.Descriptor instead.
+func (*AddWorkerResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *AddWorkerResponse) GetWorker() int32 {
+	if x != nil {
+		return x.Worker
+	}
+	return 0
+}
+
+type RemoveWorkerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Worker        int32                  `protobuf:"varint,1,opt,name=worker,proto3" json:"worker,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveWorkerRequest) Reset() {
+	*x = RemoveWorkerRequest{}
+	mi := &file_control_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveWorkerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveWorkerRequest) ProtoMessage() {}
+
+func (x *RemoveWorkerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveWorkerRequest.ProtoReflect.Descriptor instead.
+func (*RemoveWorkerRequest) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RemoveWorkerRequest) GetWorker() int32 {
+	if x != nil {
+		return x.Worker
+	}
+	return 0
+}
+
+type RemoveWorkerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveWorkerResponse) Reset() {
+	*x = RemoveWorkerResponse{}
+	mi := &file_control_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveWorkerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveWorkerResponse) ProtoMessage() {}
+
+func (x *RemoveWorkerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_control_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveWorkerResponse.ProtoReflect.Descriptor instead.
+func (*RemoveWorkerResponse) Descriptor() ([]byte, []int) {
+	return file_control_proto_rawDescGZIP(), []int{15}
+}
+
 var File_control_proto protoreflect.FileDescriptor
 
 const file_control_proto_rawDesc = "" +
@@ -428,10 +1030,55 @@ const file_control_proto_rawDesc = "" +
 	"\x06worker\x18\x01 \x01(\x05R\x06worker\x12\x16\n" +
 	"\x06signal\x18\x02 \x01(\tR\x06signal\" \n" +
 	"\fKillResponse\x12\x10\n" +
-	"\x03pid\x18\x01 \x01(\x03R\x03pid2\xa5\x01\n" +
+	"\x03pid\x18\x01 \x01(\x03R\x03pid\"4\n" +
+	"\x0fSnapshotRequest\x12!\n" +
+	"\fevents_after\x18\x01 \x01(\x04R\veventsAfter\"\xc3\x04\n" +
+	"\x10SnapshotResponse\x12\x12\n" +
+	"\x04mode\x18\x01 \x01(\tR\x04mode\x12\x10\n" +
+	"\x03ipc\x18\x02 \x01(\tR\x03ipc\x12\x10\n" +
+	"\x03pid\x18\x03 \x01(\x03R\x03pid\x12&\n" +
+	"\x0fstarted_unix_ns\x18\x04 \x01(\x03R\rstartedUnixNs\x127\n" +
+	"\aworkers\x18\x05 \x03(\v2\x1d.supervisor.control.v1.WorkerR\aworkers\x12\x1c\n" +
+	"\tsubmitted\x18\x06 \x01(\x03R\tsubmitted\x12\x16\n" +
+	"\x06queued\x18\a \x01(\x03R\x06queued\x12\x16\n" +
+	"\x06paused\x18\b \x01(\bR\x06paused\x12\x12\n" +
+	"\x04done\x18\t \x01(\x03R\x04done\x12\x16\n" +
+	"\x06failed\x18\n" +
+	" \x01(\x03R\x06failed\x12&\n" +
+	"\x0foverhead_p50_ns\x18\v \x01(\x03R\roverheadP50Ns\x12&\n" +
+	"\x0foverhead_p99_ns\x18\f \x01(\x03R\roverheadP99Ns\x12T\n" +
+	"\tabandoned\x18\r \x03(\v26.supervisor.control.v1.SnapshotResponse.AbandonedEntryR\tabandoned\x128\n" +
+	"\x06events\x18\x0e \x03(\v2 .supervisor.control.v1.EventLineR\x06events\x1a<\n" +
+	"\x0eAbandonedEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\x05R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"a\n" +
+	"\tEventLine\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12\x1c\n" +
+	"\n" +
+	"at_unix_ns\x18\x02 \x01(\x03R\batUnixNs\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\x12\x10\n" +
+	"\x03log\x18\x04 \x01(\bR\x03log\"&\n" +
+	"\fPauseRequest\x12\x16\n" +
+	"\x06paused\x18\x01 \x01(\bR\x06paused\"\x0f\n" +
+	"\rPauseResponse\"'\n" +
+	"\rCancelRequest\x12\x16\n" +
+	"\x06worker\x18\x01 \x01(\x05R\x06worker\"\x10\n" +
+	"\x0eCancelResponse\"&\n" +
+	"\x10AddWorkerRequest\x12\x12\n" +
+	"\x04pool\x18\x01 \x01(\tR\x04pool\"+\n" +
+	"\x11AddWorkerResponse\x12\x16\n" +
+	"\x06worker\x18\x01 \x01(\x05R\x06worker\"-\n" +
+	"\x13RemoveWorkerRequest\x12\x16\n" +
+	"\x06worker\x18\x01 \x01(\x05R\x06worker\"\x16\n" +
+	"\x14RemoveWorkerResponse2\xf6\x04\n" +
 	"\aControl\x12I\n" +
 	"\x02Ps\x12 .supervisor.control.v1.PsRequest\x1a!.supervisor.control.v1.PsResponse\x12O\n" +
-	"\x04Kill\x12\".supervisor.control.v1.KillRequest\x1a#.supervisor.control.v1.KillResponseB3Z1github.com/procpool/supervisor/internal/controlpbb\x06proto3"
+	"\x04Kill\x12\".supervisor.control.v1.KillRequest\x1a#.supervisor.control.v1.KillResponse\x12[\n" +
+	"\bSnapshot\x12&.supervisor.control.v1.SnapshotRequest\x1a'.supervisor.control.v1.SnapshotResponse\x12R\n" +
+	"\x05Pause\x12#.supervisor.control.v1.PauseRequest\x1a$.supervisor.control.v1.PauseResponse\x12U\n" +
+	"\x06Cancel\x12$.supervisor.control.v1.CancelRequest\x1a%.supervisor.control.v1.CancelResponse\x12^\n" +
+	"\tAddWorker\x12'.supervisor.control.v1.AddWorkerRequest\x1a(.supervisor.control.v1.AddWorkerResponse\x12g\n" +
+	"\fRemoveWorker\x12*.supervisor.control.v1.RemoveWorkerRequest\x1a+.supervisor.control.v1.RemoveWorkerResponseB3Z1github.com/procpool/supervisor/internal/controlpbb\x06proto3"
 
 var (
 	file_control_proto_rawDescOnce sync.Once
@@ -445,25 +1092,50 @@ func file_control_proto_rawDescGZIP() []byte {
 	return file_control_proto_rawDescData
 }
 
-var file_control_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_control_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_control_proto_goTypes = []any{
-	(*PsRequest)(nil),    // 0: supervisor.control.v1.PsRequest
-	(*Worker)(nil),       // 1: supervisor.control.v1.Worker
-	(*PsResponse)(nil),   // 2: supervisor.control.v1.PsResponse
-	(*KillRequest)(nil),  // 3: supervisor.control.v1.KillRequest
-	(*KillResponse)(nil), // 4: supervisor.control.v1.KillResponse
+	(*PsRequest)(nil),            // 0: supervisor.control.v1.PsRequest
+	(*Worker)(nil),               // 1: supervisor.control.v1.Worker
+	(*PsResponse)(nil),           // 2: supervisor.control.v1.PsResponse
+	(*KillRequest)(nil),          // 3: supervisor.control.v1.KillRequest
+	(*KillResponse)(nil),         // 4: supervisor.control.v1.KillResponse
+	(*SnapshotRequest)(nil),      // 5: supervisor.control.v1.SnapshotRequest
+	(*SnapshotResponse)(nil),     // 6: supervisor.control.v1.SnapshotResponse
+	(*EventLine)(nil),            // 7: supervisor.control.v1.EventLine
+	(*PauseRequest)(nil),         // 8: supervisor.control.v1.PauseRequest
+	(*PauseResponse)(nil),        // 9: supervisor.control.v1.PauseResponse
+	(*CancelRequest)(nil),        // 10: supervisor.control.v1.CancelRequest
+	(*CancelResponse)(nil),       // 11: supervisor.control.v1.CancelResponse
+	(*AddWorkerRequest)(nil),     // 12: supervisor.control.v1.AddWorkerRequest
+	(*AddWorkerResponse)(nil),    // 13: supervisor.control.v1.AddWorkerResponse
+	(*RemoveWorkerRequest)(nil),  // 14: supervisor.control.v1.RemoveWorkerRequest
+	(*RemoveWorkerResponse)(nil), // 15: supervisor.control.v1.RemoveWorkerResponse
+	nil,                          // 16: supervisor.control.v1.SnapshotResponse.AbandonedEntry
 }
 var file_control_proto_depIdxs = []int32{
-	1, // 0: supervisor.control.v1.PsResponse.workers:type_name -> supervisor.control.v1.Worker
-	0, // 1: supervisor.control.v1.Control.Ps:input_type -> supervisor.control.v1.PsRequest
-	3, // 2: supervisor.control.v1.Control.Kill:input_type -> supervisor.control.v1.KillRequest
-	2, // 3: supervisor.control.v1.Control.Ps:output_type -> supervisor.control.v1.PsResponse
-	4, // 4: supervisor.control.v1.Control.Kill:output_type -> supervisor.control.v1.KillResponse
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	1,  // 0: supervisor.control.v1.PsResponse.workers:type_name -> supervisor.control.v1.Worker
+	1,  // 1: supervisor.control.v1.SnapshotResponse.workers:type_name -> supervisor.control.v1.Worker
+	16, // 2: supervisor.control.v1.SnapshotResponse.abandoned:type_name -> supervisor.control.v1.SnapshotResponse.AbandonedEntry
+	7,  // 3: supervisor.control.v1.SnapshotResponse.events:type_name -> supervisor.control.v1.EventLine
+	0,  // 4: supervisor.control.v1.Control.Ps:input_type -> supervisor.control.v1.PsRequest
+	3,  // 5: supervisor.control.v1.Control.Kill:input_type -> supervisor.control.v1.KillRequest
+	5,  // 6: supervisor.control.v1.Control.Snapshot:input_type -> supervisor.control.v1.SnapshotRequest
+	8,  // 7: supervisor.control.v1.Control.Pause:input_type -> supervisor.control.v1.PauseRequest
+	10, // 8: supervisor.control.v1.Control.Cancel:input_type -> supervisor.control.v1.CancelRequest
+	12, // 9: supervisor.control.v1.Control.AddWorker:input_type -> supervisor.control.v1.AddWorkerRequest
+	14, // 10: supervisor.control.v1.Control.RemoveWorker:input_type -> supervisor.control.v1.RemoveWorkerRequest
+	2,  // 11: supervisor.control.v1.Control.Ps:output_type -> supervisor.control.v1.PsResponse
+	4,  // 12: supervisor.control.v1.Control.Kill:output_type -> supervisor.control.v1.KillResponse
+	6,  // 13: supervisor.control.v1.Control.Snapshot:output_type -> supervisor.control.v1.SnapshotResponse
+	9,  // 14: supervisor.control.v1.Control.Pause:output_type -> supervisor.control.v1.PauseResponse
+	11, // 15: supervisor.control.v1.Control.Cancel:output_type -> supervisor.control.v1.CancelResponse
+	13, // 16: supervisor.control.v1.Control.AddWorker:output_type -> supervisor.control.v1.AddWorkerResponse
+	15, // 17: supervisor.control.v1.Control.RemoveWorker:output_type -> supervisor.control.v1.RemoveWorkerResponse
+	11, // [11:18] is the sub-list for method output_type
+	4,  // [4:11] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_control_proto_init() }
@@ -477,7 +1149,7 @@ func file_control_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_control_proto_rawDesc), len(file_control_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

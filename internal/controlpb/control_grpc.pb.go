@@ -1,5 +1,5 @@
-// The control socket: how "supervisor ps" and "supervisor kill" talk to a
-// running supervisor. gRPC on a Unix socket with mode 0600 in a per-user
+// The control socket: how "supervisor ps", "supervisor kill" and
+// "supervisor top" talk to a running supervisor. gRPC on a Unix socket with mode 0600 in a per-user
 // directory; the server also checks the peer's uid.
 //
 // Evolution: never reuse or renumber a field; add fields instead.
@@ -25,8 +25,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Control_Ps_FullMethodName   = "/supervisor.control.v1.Control/Ps"
-	Control_Kill_FullMethodName = "/supervisor.control.v1.Control/Kill"
+	Control_Ps_FullMethodName           = "/supervisor.control.v1.Control/Ps"
+	Control_Kill_FullMethodName         = "/supervisor.control.v1.Control/Kill"
+	Control_Snapshot_FullMethodName     = "/supervisor.control.v1.Control/Snapshot"
+	Control_Pause_FullMethodName        = "/supervisor.control.v1.Control/Pause"
+	Control_Cancel_FullMethodName       = "/supervisor.control.v1.Control/Cancel"
+	Control_AddWorker_FullMethodName    = "/supervisor.control.v1.Control/AddWorker"
+	Control_RemoveWorker_FullMethodName = "/supervisor.control.v1.Control/RemoveWorker"
 )
 
 // ControlClient is the client API for Control service.
@@ -37,6 +42,17 @@ type ControlClient interface {
 	Ps(ctx context.Context, in *PsRequest, opts ...grpc.CallOption) (*PsResponse, error)
 	// Kill signals a worker (process mode) or cancels its task (thread mode).
 	Kill(ctx context.Context, in *KillRequest, opts ...grpc.CallOption) (*KillResponse, error)
+	// Snapshot is what the live view shows: the workers, the counts of its
+	// header and the event lines after a sequence number ("supervisor top").
+	Snapshot(ctx context.Context, in *SnapshotRequest, opts ...grpc.CallOption) (*SnapshotResponse, error)
+	// Pause stops (or resumes) handing tasks to workers.
+	Pause(ctx context.Context, in *PauseRequest, opts ...grpc.CallOption) (*PauseResponse, error)
+	// Cancel cancels the tasks a worker is running; the worker carries on.
+	Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error)
+	// AddWorker starts one more worker and answers once it is ready.
+	AddWorker(ctx context.Context, in *AddWorkerRequest, opts ...grpc.CallOption) (*AddWorkerResponse, error)
+	// RemoveWorker retires a worker once its tasks are done.
+	RemoveWorker(ctx context.Context, in *RemoveWorkerRequest, opts ...grpc.CallOption) (*RemoveWorkerResponse, error)
 }
 
 type controlClient struct {
@@ -67,6 +83,56 @@ func (c *controlClient) Kill(ctx context.Context, in *KillRequest, opts ...grpc.
 	return out, nil
 }
 
+func (c *controlClient) Snapshot(ctx context.Context, in *SnapshotRequest, opts ...grpc.CallOption) (*SnapshotResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SnapshotResponse)
+	err := c.cc.Invoke(ctx, Control_Snapshot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *controlClient) Pause(ctx context.Context, in *PauseRequest, opts ...grpc.CallOption) (*PauseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PauseResponse)
+	err := c.cc.Invoke(ctx, Control_Pause_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *controlClient) Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelResponse)
+	err := c.cc.Invoke(ctx, Control_Cancel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *controlClient) AddWorker(ctx context.Context, in *AddWorkerRequest, opts ...grpc.CallOption) (*AddWorkerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddWorkerResponse)
+	err := c.cc.Invoke(ctx, Control_AddWorker_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *controlClient) RemoveWorker(ctx context.Context, in *RemoveWorkerRequest, opts ...grpc.CallOption) (*RemoveWorkerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemoveWorkerResponse)
+	err := c.cc.Invoke(ctx, Control_RemoveWorker_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ControlServer is the server API for Control service.
 // All implementations must embed UnimplementedControlServer
 // for forward compatibility.
@@ -75,6 +141,17 @@ type ControlServer interface {
 	Ps(context.Context, *PsRequest) (*PsResponse, error)
 	// Kill signals a worker (process mode) or cancels its task (thread mode).
 	Kill(context.Context, *KillRequest) (*KillResponse, error)
+	// Snapshot is what the live view shows: the workers, the counts of its
+	// header and the event lines after a sequence number ("supervisor top").
+	Snapshot(context.Context, *SnapshotRequest) (*SnapshotResponse, error)
+	// Pause stops (or resumes) handing tasks to workers.
+	Pause(context.Context, *PauseRequest) (*PauseResponse, error)
+	// Cancel cancels the tasks a worker is running; the worker carries on.
+	Cancel(context.Context, *CancelRequest) (*CancelResponse, error)
+	// AddWorker starts one more worker and answers once it is ready.
+	AddWorker(context.Context, *AddWorkerRequest) (*AddWorkerResponse, error)
+	// RemoveWorker retires a worker once its tasks are done.
+	RemoveWorker(context.Context, *RemoveWorkerRequest) (*RemoveWorkerResponse, error)
 	mustEmbedUnimplementedControlServer()
 }
 
@@ -90,6 +167,21 @@ func (UnimplementedControlServer) Ps(context.Context, *PsRequest) (*PsResponse, 
 }
 func (UnimplementedControlServer) Kill(context.Context, *KillRequest) (*KillResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Kill not implemented")
+}
+func (UnimplementedControlServer) Snapshot(context.Context, *SnapshotRequest) (*SnapshotResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Snapshot not implemented")
+}
+func (UnimplementedControlServer) Pause(context.Context, *PauseRequest) (*PauseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Pause not implemented")
+}
+func (UnimplementedControlServer) Cancel(context.Context, *CancelRequest) (*CancelResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Cancel not implemented")
+}
+func (UnimplementedControlServer) AddWorker(context.Context, *AddWorkerRequest) (*AddWorkerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddWorker not implemented")
+}
+func (UnimplementedControlServer) RemoveWorker(context.Context, *RemoveWorkerRequest) (*RemoveWorkerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveWorker not implemented")
 }
 func (UnimplementedControlServer) mustEmbedUnimplementedControlServer() {}
 func (UnimplementedControlServer) testEmbeddedByValue()                 {}
@@ -148,6 +240,96 @@ func _Control_Kill_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Control_Snapshot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SnapshotRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).Snapshot(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_Snapshot_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).Snapshot(ctx, req.(*SnapshotRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Control_Pause_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PauseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).Pause(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_Pause_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).Pause(ctx, req.(*PauseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Control_Cancel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).Cancel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_Cancel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).Cancel(ctx, req.(*CancelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Control_AddWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddWorkerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).AddWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_AddWorker_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).AddWorker(ctx, req.(*AddWorkerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Control_RemoveWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveWorkerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ControlServer).RemoveWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Control_RemoveWorker_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ControlServer).RemoveWorker(ctx, req.(*RemoveWorkerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Control_ServiceDesc is the grpc.ServiceDesc for Control service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -162,6 +344,26 @@ var Control_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Kill",
 			Handler:    _Control_Kill_Handler,
+		},
+		{
+			MethodName: "Snapshot",
+			Handler:    _Control_Snapshot_Handler,
+		},
+		{
+			MethodName: "Pause",
+			Handler:    _Control_Pause_Handler,
+		},
+		{
+			MethodName: "Cancel",
+			Handler:    _Control_Cancel_Handler,
+		},
+		{
+			MethodName: "AddWorker",
+			Handler:    _Control_AddWorker_Handler,
+		},
+		{
+			MethodName: "RemoveWorker",
+			Handler:    _Control_RemoveWorker_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -12,17 +12,34 @@ import (
 // namespace prefixes every metric name.
 const namespace = "supervisor"
 
+// Options describe the run the metrics are about.
+type Options struct {
+	Mode supervisor.Mode
+	IPC  supervisor.IPC // process mode's data path; empty in thread mode
+	// Pools are the run's pools, as in supervisor.Config: they say which
+	// pool each task goes to, for the pool label. Empty means one pool,
+	// "default", taking every task.
+	Pools []supervisor.Pool
+	// Tasks are the names of the tasks the run submits: their counters
+	// start at 0 for every status, so that rate() sees their first
+	// increase.
+	Tasks []string
+	// Version and Revision are the program's module version and VCS commit,
+	// for supervisor_info; either may be empty.
+	Version, Revision string
+}
+
 // A Collector turns a supervisor's events into Prometheus metrics. Its
 // methods are safe for concurrent use.
 type Collector struct {
-	mode string
+	routes routes
 
 	tasks     *prometheus.CounterVec
-	duration  prometheus.Observer
-	overhead  prometheus.Observer
+	duration  *prometheus.HistogramVec
+	overhead  *prometheus.HistogramVec
 	retries   prometheus.Counter
 	starts    prometheus.Counter
-	startup   prometheus.Observer
+	startup   prometheus.Histogram
 	restarts  prometheus.Counter
 	deaths    *prometheus.CounterVec
 	kills     *prometheus.CounterVec
@@ -32,44 +49,46 @@ type Collector struct {
 }
 
 // New registers the supervisor's metrics with reg and returns the
-// collector to feed them. mode labels the histograms, so that runs in the
-// two modes can be told apart on one dashboard. It panics if the metrics
-// are already registered with reg, as prometheus.MustRegister does.
-func New(reg prometheus.Registerer, mode supervisor.Mode) *Collector {
-	c := &Collector{mode: mode.String()}
-	tasks := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "tasks_total",
-		Help: "Tasks that have a result, by status (ok, error, panic, died, timeout, canceled, quarantined, memory) and task name."},
-		[]string{"status", "task"})
-	duration := newHistogram("task_duration_seconds",
-		"Time each task function ran, measured where it ran.", -5, 2)
-	overhead := newHistogram("task_overhead_seconds",
-		"Round trip minus time in the task: the cost of getting a task to its worker and the answer back (IPC and scheduling).", -6, 0)
-	startup := newHistogram("worker_startup_seconds",
-		"Time from starting a worker to its first reply (process mode) or to its goroutine running (thread mode).", -6, 1)
-	retries := newCounter("task_retries_total", "Tasks run again because their worker died.")
-	starts := newCounter("worker_starts_total", "Workers started, including replacements and warm spares put to work.")
-	restarts := newCounter("worker_restarts_total", "Workers started to replace one that ended.")
-	abandoned := newCounter("goroutines_abandoned_total",
-		"Thread mode: goroutines whose task ignored cancellation; they still run and cannot be reclaimed.")
-	deaths := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "worker_deaths_total",
-		Help: "Workers that ended while the supervisor was running, by how they ended (a signal such as SIGKILL, an exit status, abandoned) and whether the supervisor ended them itself."},
-		[]string{"reason", "planned"})
-	kills := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "worker_kills_total",
-		Help: "Kills requested (by an operator or chaos), by signal; \"cancel\" in thread mode, where a goroutine can only be cancelled."},
-		[]string{"signal"})
-	reg.MustRegister(tasks, duration, overhead, startup, retries, starts, restarts, abandoned, deaths, kills,
-		newWorkerGauges(c))
-	c.tasks, c.retries, c.starts, c.restarts, c.abandoned, c.deaths, c.kills = tasks, retries, starts, restarts, abandoned, deaths, kills
-	c.duration, c.overhead, c.startup = duration.WithLabelValues(c.mode), overhead.WithLabelValues(c.mode), startup.WithLabelValues(c.mode)
+// collector to feed them. The mode, data path and version are labels of
+// one metric, supervisor_info, not of every series: join on it to split a
+// dashboard by mode. It panics if the metrics are already registered with
+// reg, as prometheus.MustRegister does.
+func New(reg prometheus.Registerer, o Options) *Collector {
+	c := &Collector{routes: newRoutes(o.Pools),
+		tasks: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "tasks_total",
+			Help: "Tasks that have a result, by pool, task name and status (ok, error, panic, died, timeout, canceled, quarantined, memory)."},
+			[]string{"pool", "task", "status"}),
+		duration: newHistogram("task_duration_seconds",
+			"Time each task function ran, measured where it ran, by pool and task name.", -5, 2, "pool", "task"),
+		overhead: newHistogram("task_overhead_seconds",
+			"Round trip minus time in the task, by pool: the cost of getting a task to its worker and the answer back (IPC and scheduling).", -6, 0, "pool"),
+		startup: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace, Name: "worker_startup_seconds",
+			Help:    "Time from starting a worker to its first reply (process mode) or to its goroutine running (thread mode).",
+			Buckets: decades(-6, 1)}),
+		retries:  newCounter("task_retries_total", "Tasks run again because their worker died."),
+		starts:   newCounter("worker_starts_total", "Workers started, including replacements and warm spares put to work."),
+		restarts: newCounter("worker_restarts_total", "Workers started to replace one that ended."),
+		abandoned: newCounter("goroutines_abandoned_total",
+			"Thread mode: goroutines whose task ignored cancellation; they still run and cannot be reclaimed."),
+		deaths: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "worker_deaths_total",
+			Help: "Workers that ended while the supervisor was running, by how they ended (a signal such as SIGKILL, an exit status, abandoned) and whether the supervisor ended them itself."},
+			[]string{"reason", "planned"}),
+		kills: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "worker_kills_total",
+			Help: "Kills requested (by an operator or chaos), by signal; \"cancel\" in thread mode, where a goroutine can only be cancelled."},
+			[]string{"signal"}),
+	}
+	reg.MustRegister(c.tasks, c.duration, c.overhead, c.startup, c.retries, c.starts, c.restarts, c.abandoned,
+		c.deaths, c.kills, newInfo(o), newWorkerGauges(c, o))
+	c.preinitialise(o)
 	return c
 }
 
 // newHistogram has buckets at 1, 2.5 and 5 times each power of ten from
 // 10^lo to 10^hi seconds: task times here span microseconds (a goroutine)
 // to seconds, and round bounds read well on a dashboard.
-func newHistogram(name, help string, lo, hi int) *prometheus.HistogramVec {
+func newHistogram(name, help string, lo, hi int, labels ...string) *prometheus.HistogramVec {
 	return prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: name, Help: help,
-		Buckets: decades(lo, hi)}, []string{"mode"})
+		Buckets: decades(lo, hi)}, labels)
 }
 
 func decades(lo, hi int) []float64 {
@@ -122,9 +141,10 @@ func (c *Collector) Observe(e supervisor.Event) {
 }
 
 func (c *Collector) finished(r supervisor.Result) {
-	c.tasks.WithLabelValues(r.Status.String(), r.Task.Name).Inc()
+	pool := c.routes.pool(r.Task.Name)
+	c.tasks.WithLabelValues(pool, r.Task.Name, r.Status.String()).Inc()
 	if r.RoundTrip > 0 { // it reached a worker
-		c.duration.Observe(r.Exec.Seconds())
-		c.overhead.Observe(r.Overhead().Seconds())
+		c.duration.WithLabelValues(pool, r.Task.Name).Observe(r.Exec.Seconds())
+		c.overhead.WithLabelValues(pool).Observe(r.Overhead().Seconds())
 	}
 }

@@ -1,17 +1,19 @@
 package tui
 
 import (
+	"context"
 	"io"
 
 	tea "charm.land/bubbletea/v2"
-
-	"github.com/procpool/supervisor/supervisor"
 )
 
-// Options describe the run and, for tests, the terminal.
+// Options describe how the view ends a run and, for tests, the terminal.
 type Options struct {
-	Mode supervisor.Mode
-	IPC  string // the data path, shown in process mode
+	// Stop stops the run as a user's quit does (q): no task starts, running
+	// ones are cancelled, the workers stop, by force once ctx ends. Nil
+	// means the view watches a run it does not own ("supervisor top"): q
+	// leaves the view and the run goes on.
+	Stop func(ctx context.Context) error
 
 	// Input and Output default to the terminal (stdin, or /dev/tty when
 	// stdin is not one, and stdout).
@@ -27,9 +29,11 @@ type Program struct {
 }
 
 // Start shows the view on the terminal until [Program.Finish] and a key
-// press. It does not handle SIGINT or SIGTERM: the caller's handler stops
-// the run, and the view shows it ending.
-func Start(pool Pool, feed *Feed, opts Options) *Program {
+// press, or until q when the view does not own the run. It does not
+// handle SIGINT or SIGTERM: the caller's handler stops the run (or, for a
+// view of another process's run, calls Finish), and the view shows it
+// ending.
+func Start(pool Pool, opts Options) *Program {
 	topts := []tea.ProgramOption{tea.WithoutSignalHandler()}
 	if opts.Input != nil {
 		topts = append(topts, tea.WithInput(opts.Input))
@@ -37,7 +41,7 @@ func Start(pool Pool, feed *Feed, opts Options) *Program {
 	if opts.Output != nil {
 		topts = append(topts, tea.WithOutput(opts.Output))
 	}
-	pr := &Program{p: tea.NewProgram(newModel(pool, feed, opts), topts...), done: make(chan struct{})}
+	pr := &Program{p: tea.NewProgram(newModel(pool, opts), topts...), done: make(chan struct{})}
 	go func() {
 		defer close(pr.done)
 		_, pr.err = pr.p.Run()
@@ -58,3 +62,7 @@ func (p *Program) Wait() error {
 	<-p.done
 	return p.err
 }
+
+// Quit closes the view and gives the terminal back, as when it is left
+// with a key. It does nothing if the view has already gone.
+func (p *Program) Quit() { p.p.Quit() }

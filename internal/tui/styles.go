@@ -32,3 +32,13 @@ func newStyles() *styles {
 		},
 	}
 }
+
+// stateStyle is how a row's state is drawn: a retiring worker dimmed, the
+// others by their state.
+func (m *model) stateStyle(w supervisor.WorkerInfo) (lipgloss.Style, bool) {
+	if m.retiring[w.ID] && w.State != supervisor.StateStopped {
+		return m.st.dim, true
+	}
+	st, ok := m.st.state[w.State]
+	return st, ok
+}
