@@ -89,9 +89,12 @@ type mapCall struct {
 	free   []*chunk // yielded, for reuse
 
 	// The caller waits for the oldest chunk without a lock: it publishes
-	// the chunk in waiter, and whoever resolves that chunk's last input
-	// takes it back out and sends a token on ready (see wait).
-	waiter atomic.Pointer[chunk]
+	// the chunk's firstID in waiter, and whoever resolves that chunk's
+	// last input takes it back out and sends a token on ready (see wait).
+	// The ID, not the chunk: chunks are reused, and a resolver a moment
+	// late must not take the chunk's next use for its own (it did: the
+	// caller then yielded outputs not yet written).
+	waiter atomic.Uint64
 	ready  chan struct{}
 }
 
@@ -189,8 +192,8 @@ func (m *mapCall) wait(c *chunk) {
 	if c.left.Load() == 0 {
 		return
 	}
-	m.waiter.Store(c)
-	if c.left.Load() == 0 && m.waiter.CompareAndSwap(c, nil) {
+	m.waiter.Store(c.firstID)
+	if c.left.Load() == 0 && m.waiter.CompareAndSwap(c.firstID, 0) {
 		return
 	}
 	<-m.ready
@@ -224,7 +227,8 @@ var errMapClosed = errors.New("map call ended")
 // resolve records that n inputs of c have their results, and wakes the
 // caller if it waits for c and c is now done.
 func (c *chunk) resolve(n int) {
-	if c.left.Add(-int64(n)) == 0 && c.m.waiter.CompareAndSwap(c, nil) {
+	id := c.firstID // read first: once left is 0, the caller may reuse c
+	if c.left.Add(-int64(n)) == 0 && c.m.waiter.CompareAndSwap(id, 0) {
 		c.m.ready <- struct{}{}
 	}
 }
