@@ -9,7 +9,9 @@ BIN       := bin/supervisor
 WORKER    := bin/supervisor-worker
 PKGS      := ./...
 # Static, without gRPC's tracing: a worker starts faster (docs/benchmarks.md).
-BUILDFLAGS := -tags grpcnotrace
+# -buildvcs=auto: `supervisor version` names the commit even where GOFLAGS
+# turns stamping off, and a tree outside git still builds.
+BUILDFLAGS := -tags grpcnotrace -buildvcs=auto
 export CGO_ENABLED := 0
 
 .PHONY: all build run deps deps-cluster test test-cluster soak lint vet fmt-check bench benchstat proto proto-check clean
