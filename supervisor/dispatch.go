@@ -101,6 +101,11 @@ func (sl *slot) lockedRound(l *life, r *round) (idle, stop bool) {
 	if !sl.waiting() {
 		p.idle = append(p.idle, sl)
 	}
+	// What take took may all have ended (its context, a cancel) and been
+	// dropped, with live jobs still queued behind: a slot idle beside them
+	// would wait for a hand-off that only a later submission makes (Map
+	// calls were stranded so). Hand them over, to this slot first.
+	p.handOff()
 	return true, false
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,6 +131,34 @@ func mapTasks(p *Supervisor, ctx context.Context, name string, inputs [][]byte, 
 		out = append(out, mapOutcome{o, err})
 	}
 	return out, nil
+}
+
+// mapUntil runs Map and collects what it yields, up to and including input
+// brk, where it stops iterating (-1: it does not); after input cancelAt it
+// cancels the call's context (-1: it does not). read counts the inputs Map
+// took from the sequence: after a break, the tasks it made.
+func mapUntil(p *Supervisor, name string, inputs [][]byte, chunk, brk, cancelAt int, read *atomic.Int64) []mapOutcome {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	seq := func(yield func([]byte) bool) {
+		for _, in := range inputs {
+			read.Add(1)
+			if !yield(in) {
+				return
+			}
+		}
+	}
+	var out []mapOutcome
+	for o, err := range p.Map(ctx, name, seq, chunk) {
+		out = append(out, mapOutcome{o, err})
+		if len(out)-1 == cancelAt {
+			cancel()
+		}
+		if len(out)-1 == brk {
+			break
+		}
+	}
+	return out
 }
 
 // killWorker kills worker id on request.

@@ -54,15 +54,20 @@ func (r *stressRun) checkResults() {
 	}
 	for _, m := range r.mapSnapshot() {
 		if !within(m.done, 5*time.Second) {
-			r.violate("stranded", "Stop returned, but a Map call of %d inputs has not returned 5s later", m.inputs)
+			r.violate("stranded", "Stop returned, but a Map call of %d inputs has not returned 5s later", max(m.inputs, len(m.echo)))
 			continue
 		}
-		if len(m.out) != m.inputs {
-			r.violate("map", "Map returned %d results for %d inputs", len(m.out), m.inputs)
+		if len(m.out) != m.yields {
+			r.violate("map", "Map yielded %d results, want %d", len(m.out), m.yields)
 		}
 		for i, o := range m.out {
-			if errors.Is(o.Err, ErrQuarantined) {
+			switch {
+			case errors.Is(o.Err, ErrQuarantined):
 				r.violate(blameClass(o.Err), "Map input %d (echo or sleep) quarantined: %v", i, o.Err)
+			case errors.Is(o.Err, ErrKilled):
+				r.violate("killed-ended", "Map input %d ended by a kill on request: %v", i, o.Err)
+			case m.echo != nil && o.Err == nil && string(o.Output) != m.echo[i]:
+				r.violate("map", "Map input %d (echo %q) yielded %q", i, m.echo[i], o.Output)
 			}
 		}
 	}

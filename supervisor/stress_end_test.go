@@ -81,7 +81,7 @@ func (r *stressRun) drain() bool {
 	}
 	for _, m := range r.mapSnapshot() {
 		if !within(m.done, time.Until(end)) {
-			r.violate("drain", "a Map call of %d inputs has not returned %v after the operations ended\n%s", m.inputs, drainBound, allStacks())
+			r.violate("drain", "a Map call of %d inputs has not returned %v after the operations ended\n%s\n%s", m.inputs, drainBound, r.p.debugDump(), allStacks())
 			return false
 		}
 	}

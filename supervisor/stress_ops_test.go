@@ -29,6 +29,7 @@ var operations = []operation{
 	{"submit-fault", processOnly(2), opSubmitFault},
 	{"cancel", always(10), opCancel},
 	{"map", always(5), opMap},
+	{"map-storm", always(3), opMapStorm},
 	{"kill-on-request", always(4), opKill},
 	{"outside-sigkill", processOnly(4), opOutsideKill},
 	{"outside-sigstop", processOnly(2), opOutsideStop},
@@ -169,7 +170,7 @@ func opMap(r *stressRun, rng *rand.Rand) {
 	if rng.IntN(10) < 3 {
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(5+rng.IntN(200))*time.Millisecond)
 	}
-	m := &trackedMap{inputs: len(in), done: make(chan struct{})}
+	m := &trackedMap{inputs: len(in), yields: len(in), done: make(chan struct{})}
 	r.mu.Lock()
 	r.maps = append(r.maps, m)
 	r.mu.Unlock()
@@ -180,6 +181,55 @@ func opMap(r *stressRun, rng *rand.Rand) {
 		m.out, m.err = mapTasks(r.p, ctx, name, in, chunk)
 		close(m.done)
 	}()
+}
+
+// opMapStorm runs a few streams of Map calls at once, each call over
+// distinct echo inputs in chunks of one to three, so that each call reuses
+// its chunks many times over; some calls stop early, by a break or by
+// cancelling their context from the loop, which cancels chunks in flight
+// and splits some. Chunk reuse once let a late resolver wake the caller
+// for the chunk's next use (TestMapReusedChunksKeepTheirResults), which
+// only this shape of use shows, and rarely. The checks compare every
+// output with its input.
+func opMapStorm(r *stressRun, rng *rand.Rand) {
+	for range 2 + rng.IntN(3) {
+		var calls []func()
+		for range 1 + rng.IntN(6) {
+			calls = append(calls, r.stormCall(rng))
+		}
+		go func() { // not in r.bg: see opMap
+			for _, call := range calls {
+				call()
+			}
+		}()
+	}
+}
+
+// stormCall prepares one call of a Map storm, tracked from now on.
+func (r *stressRun) stormCall(rng *rand.Rand) func() {
+	n := 1 + rng.IntN(60)
+	m := &trackedMap{echo: make([]string, n), yields: n, done: make(chan struct{})}
+	in := make([][]byte, n)
+	for i := range in {
+		m.echo[i] = fmt.Sprintf("s%d.%d", rng.IntN(1_000_000), i)
+		in[i] = []byte(m.echo[i])
+	}
+	brk, cancelAt := -1, -1
+	switch rng.IntN(4) {
+	case 0:
+		brk = rng.IntN(n)
+		m.yields = brk + 1
+	case 1:
+		cancelAt = rng.IntN(n)
+	}
+	chunk := 1 + rng.IntN(3)
+	r.mu.Lock()
+	r.maps = append(r.maps, m)
+	r.mu.Unlock()
+	return func() {
+		m.out = mapUntil(r.p, "echo", in, chunk, brk, cancelAt, &m.read)
+		close(m.done)
+	}
 }
 
 func opKill(r *stressRun, rng *rand.Rand) {

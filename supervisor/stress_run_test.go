@@ -60,10 +60,23 @@ type tracked struct {
 
 // A trackedMap is one Map call.
 type trackedMap struct {
-	inputs int
+	inputs int // its inputs; 0 when they are counted in read instead
+	yields int // what it must yield: its inputs, or up to the break
 	done   chan struct{}
 	out    []mapOutcome
 	err    error
+	// Of a storm's calls (opMapStorm): the inputs, each echoed, and how
+	// many Map took, which after an early break only Map knows.
+	echo []string
+	read atomic.Int64
+}
+
+// tasks is how many tasks the call made.
+func (m *trackedMap) tasks() int {
+	if m.echo != nil {
+		return int(m.read.Load())
+	}
+	return m.inputs
 }
 
 // A violation is one broken promise, with its class for the tally.
@@ -236,7 +249,7 @@ func (r *stressRun) taskCount() int {
 	defer r.mu.Unlock()
 	n := len(r.tracked)
 	for _, m := range r.maps {
-		n += m.inputs
+		n += m.tasks()
 	}
 	return n
 }

@@ -24,6 +24,7 @@ type Conn struct {
 	fd       sysfd  // read side; on a socket, both sides
 	wfd      *sysfd // write side: &fd on a socket, a pipe of its own on a pipe pair
 	pipes    bool   // fd and wfd are pipes, see NewPipes
+	room     int    // the write pipe's capacity, see Room; 0 on a socket
 	maxFrame int
 
 	// Read side, owned by the one reading goroutine.

@@ -68,8 +68,30 @@ func NewPipes(r, w *os.File, opts ...Option) (*Conn, error) {
 	c := newConn(o)
 	c.fd.fd, c.pipes = rfd, true
 	c.wfd = &sysfd{fd: wfd}
+	c.room = pipeCapacity(wfd)
 	return c, nil
 }
+
+// Room is how many bytes the Conn can write that its peer has not read
+// before a write blocks: on pipes, the capacity of the pipe it writes to;
+// 0 on a socket, where it is not known. It matters to a caller that writes
+// requests while its peer may be blocked writing answers to it: its
+// requests not yet read must fit, or each side blocks the other for good.
+func (c *Conn) Room() int { return c.room }
+
+// pipeCapacity is the capacity of the pipe fd writes to: what Pipes asked
+// for, or less if the system refused (F_SETPIPE_SZ is best effort).
+func pipeCapacity(fd int) int {
+	n, err := unix.FcntlInt(uintptr(fd), unix.F_GETPIPE_SZ, 0)
+	if err != nil || n <= 0 {
+		return minPipeCapacity
+	}
+	return n
+}
+
+// minPipeCapacity is the capacity assumed when it cannot be read: a page,
+// the least a pipe holds.
+const minPipeCapacity = 4096
 
 // dupBlocking duplicates f's descriptor, close-on-exec and blocking.
 func dupBlocking(f *os.File) (int, error) {

@@ -7,7 +7,7 @@ import (
 	"github.com/procpool/supervisor/internal/frame"
 )
 
-// framePath sends batches as frames on the socketpair: one request frame,
+// framePath sends batches as frames on its pipes: one request frame,
 // one response frame, matched by tag (the first task's sequence number).
 // A lone caller writes and reads on its own goroutine, with blocking system
 // calls and a short spin before blocking (internal/frame); no HTTP/2, no
@@ -17,10 +17,11 @@ type framePath struct {
 	conn *frame.Conn
 	mux  *frame.Mux
 	outs []outcome // recv's, reused
+	flow flow      // send's and recv's, see path_frame_flow.go
 }
 
 func newFramePath(conn *frame.Conn) *framePath {
-	return &framePath{conn: conn, mux: frame.NewMux(conn)}
+	return &framePath{conn: conn, mux: frame.NewMux(conn), flow: flow{room: conn.Room()}}
 }
 
 // bodies holds request buffers between calls: the Mux has written or
@@ -47,7 +48,17 @@ func (p *framePath) do(b batch) ([]outcome, error) {
 	return decodeOutcomes(resp, len(b.tasks), b.first, nil)
 }
 
+// send writes b, or holds it until the pipe to the worker has room for it
+// (see flow).
 func (p *framePath) send(b batch) error {
+	if len(p.flow.held) > 0 || !p.flow.fits(b) {
+		p.flow.hold(b)
+		return nil
+	}
+	return p.write(b)
+}
+
+func (p *framePath) write(b batch) error {
 	var err error
 	if parts, ok := batchParts(b); ok {
 		err = p.mux.SendV(b.first, parts...)
@@ -56,6 +67,26 @@ func (p *framePath) send(b batch) error {
 	}
 	if err != nil {
 		return fmt.Errorf("frame path: %w", err)
+	}
+	p.flow.wrote(b)
+	return nil
+}
+
+// release writes the held batches that fit now, and flushes them.
+func (p *framePath) release() error {
+	wrote := false
+	for {
+		b, ok := p.flow.next()
+		if !ok {
+			break
+		}
+		if err := p.write(b); err != nil {
+			return err
+		}
+		wrote = true
+	}
+	if wrote {
+		return p.flush()
 	}
 	return nil
 }
@@ -68,12 +99,18 @@ func (p *framePath) flush() error {
 }
 
 // recv takes the response's body over (RecvOwned), since the outcomes'
-// outputs alias it and outlive the next response.
+// outputs alias it and outlive the next response. Held batches that fit go
+// out first: with nothing written, the oldest always does, so recv never
+// waits for the answer to a batch it has not written.
 func (p *framePath) recv() (uint64, []outcome, error) {
+	if err := p.release(); err != nil {
+		return 0, nil, err
+	}
 	tag, resp, err := p.mux.RecvOwned()
 	if err != nil {
 		return 0, nil, fmt.Errorf("frame path: %w", err)
 	}
+	p.flow.answered(tag)
 	p.outs, err = decodeOutcomes(resp, -1, tag, p.outs[:0])
 	return tag, p.outs, err
 }
