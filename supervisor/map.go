@@ -30,6 +30,10 @@ var ErrChunksize = errors.New("chunksize must be at least 1")
 // kept within Config.MaxPayload, so an input alone over the limit fails
 // alone.
 //
+// Map does not copy the inputs: each must stay unchanged until its output
+// is yielded (an iterator that reuses one buffer, such as
+// bufio.Scanner.Bytes, must yield copies).
+//
 // Each input is a task for the rest of the supervisor: it has an ID, counts
 // in Stats, and gets its TaskFinished event, whose Result.RoundTrip is its
 // own Exec plus an equal share of the rest of its chunk's round trip.
