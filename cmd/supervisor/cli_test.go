@@ -95,9 +95,17 @@ func runCLIEnv(t *testing.T, env []string, args ...string) runResult {
 func jsonRun(t *testing.T, args ...string) (runResult, []taskLine, summary) {
 	t.Helper()
 	r := runCLI(t, append([]string{"--json"}, args...)...)
-	var tasks []taskLine
-	var sum summary
-	sc := bufio.NewScanner(strings.NewReader(r.stdout))
+	tasks, sum := decodeJSONLines[taskLine, summary](t, r.stdout)
+	return r, tasks, sum
+}
+
+// decodeJSONLines decodes a --json run's stdout: its task lines as L, its
+// summary as S; any other line fails the test.
+func decodeJSONLines[L, S any](t *testing.T, stdout string) ([]L, S) {
+	t.Helper()
+	var tasks []L
+	var sum S
+	sc := bufio.NewScanner(strings.NewReader(stdout))
 	for sc.Scan() {
 		var probe struct{ Type string }
 		if err := json.Unmarshal(sc.Bytes(), &probe); err != nil {
@@ -105,7 +113,7 @@ func jsonRun(t *testing.T, args ...string) (runResult, []taskLine, summary) {
 		}
 		switch probe.Type {
 		case "task":
-			var l taskLine
+			var l L
 			_ = json.Unmarshal(sc.Bytes(), &l)
 			tasks = append(tasks, l)
 		case "summary":
@@ -114,7 +122,7 @@ func jsonRun(t *testing.T, args ...string) (runResult, []taskLine, summary) {
 			t.Fatalf("unexpected line %q", sc.Text())
 		}
 	}
-	return r, tasks, sum
+	return tasks, sum
 }
 
 var seedAnswers = map[string]string{

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,25 +18,7 @@ import (
 func clusterRun(t *testing.T, args ...string) (runResult, []clusterTaskLine, clusterSummary) {
 	t.Helper()
 	r := runCLI(t, append([]string{"--json"}, args...)...)
-	var tasks []clusterTaskLine
-	var sum clusterSummary
-	sc := bufio.NewScanner(strings.NewReader(r.stdout))
-	for sc.Scan() {
-		var probe struct{ Type string }
-		if err := json.Unmarshal(sc.Bytes(), &probe); err != nil {
-			t.Fatalf("stdout is not JSON Lines: %q: %v", sc.Text(), err)
-		}
-		switch probe.Type {
-		case "task":
-			var l clusterTaskLine
-			_ = json.Unmarshal(sc.Bytes(), &l)
-			tasks = append(tasks, l)
-		case "summary":
-			_ = json.Unmarshal(sc.Bytes(), &sum)
-		default:
-			t.Fatalf("unexpected line %q", sc.Text())
-		}
-	}
+	tasks, sum := decodeJSONLines[clusterTaskLine, clusterSummary](t, r.stdout)
 	return r, tasks, sum
 }
 
